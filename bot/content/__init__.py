@@ -1,0 +1,1 @@
+"""The one loader of content/: region packs, templates data, choice sets, policies and calendars."""
