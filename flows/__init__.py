@@ -1,1 +1,7 @@
-"""flows package."""
+"""Conversations, one module each, listed explicitly: module, name, template folder and menu key match."""
+
+from __future__ import annotations
+
+from flows.base import Flow
+
+FLOWS: tuple[Flow, ...] = ()

@@ -1,0 +1,60 @@
+"""Assembles the engine from configuration values: database, content, knowledge, flows, locks, services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine as DbEngine
+
+from bot.content.loader import Content, load_content
+from bot.engine import Clock, Engine, SystemClock
+from bot.locks import make_locks
+from bot.rendering import Renderer
+from bot.store.db import make_engine
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """The configuration the engine needs, whoever reads it (api settings, CLI, tests)."""
+
+    database_url: str
+    content_dir: Path
+    default_region: str = "jilin"
+    redis_url: str | None = None
+    data_key: str = ""
+    data_key_id: str = ""
+    secret_key: str = ""
+
+
+def build_engine(
+    config: EngineConfig,
+    *,
+    clock: Clock | None = None,
+    db: DbEngine | None = None,
+    extra_services: dict[str, Any] | None = None,
+) -> Engine:
+    content = load_content(config.content_dir)
+    from bot.knowledge_wiring import attach_knowledge  # the FAQ index is built from the loaded packs
+
+    understanding, guards, region_switch = attach_knowledge(content)
+    from flows import FLOWS
+
+    return Engine(
+        db=db or make_engine(config.database_url),
+        content=content,
+        renderer=Renderer(config.content_dir),
+        flows={flow.name: flow for flow in FLOWS},
+        understanding=understanding,
+        locks=make_locks(config.redis_url),
+        clock=clock or SystemClock(),
+        services=dict(extra_services or {}),
+        guards=guards,
+        region_switch=region_switch,
+        default_region=config.default_region,
+    )
+
+
+def loaded_content(config: EngineConfig) -> Content:
+    return load_content(config.content_dir)

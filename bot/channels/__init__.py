@@ -1,0 +1,1 @@
+"""Channels: adapters between a platform's messages and the engine's Inbound/Reply."""

@@ -1,0 +1,128 @@
+"""The conversation engine: one message in, a Reply out, state saved, one message per person at a time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Engine as DbEngine
+
+from bot.content.loader import Content
+from bot.locks import Locks
+from bot.messages import Inbound, Reply
+from bot.rendering import Renderer
+from bot.store import claims
+from bot.store.conversations import lock_conversation
+from bot.store.db import unit_of_work
+from bot.turn import Turn
+from flows.base import Flow
+
+log = logging.getLogger(__name__)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """Wall-clock time in China (UTC+8), where every deadline is counted."""
+
+    def now(self) -> datetime:
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+
+
+class Understanding(Protocol):
+    """What the engine needs from bot.knowledge."""
+
+    def search(self, text: str, *, region: str, audience: str = "insured", on: date | None = None) -> Any: ...
+
+
+@dataclass
+class Engine:
+    """Everything a turn needs, assembled once by the application."""
+
+    db: DbEngine
+    content: Content
+    renderer: Renderer
+    flows: Mapping[str, Flow]
+    understanding: Understanding
+    locks: Locks
+    clock: Clock = field(default_factory=SystemClock)
+    services: dict[str, Any] = field(default_factory=dict)
+    guards: Callable[[str], bool] | None = None
+    region_switch: Callable[[str], str | None] | None = None
+    default_region: str = "jilin"
+
+    def handle(self, inbound: Inbound) -> Reply:
+        """Handle one message: lock the person, load their session, run the turn, save: one transaction."""
+        region = inbound.region or self.default_region
+        key = f"{inbound.channel}:{inbound.account}:{inbound.user_key}"
+        with self.locks.hold(key), unit_of_work(self.db) as session:
+            conversation = lock_conversation(
+                session, inbound.channel, inbound.account, inbound.user_key, region
+            )
+            session.flush()
+            turn = Turn(self, session, conversation, inbound)
+            reply = turn.run()
+            session.add(conversation)
+        return reply
+
+    def handle_once(self, inbound: Inbound, claim_key: str) -> Reply | None:
+        """Handle a message whose copies may arrive again (WeChat retries): only the first copy has effect.
+
+        Returns None for a copy whose first is still being handled; the caller waits for `claimed_reply`.
+        """
+        if not claims.claim(self.db, claim_key):
+            return None
+        try:
+            reply = self.handle(inbound)
+        except BaseException:
+            claims.release(self.db, claim_key)
+            raise
+        claims.finish(self.db, claim_key, reply_to_dict(reply))
+        return reply
+
+    def claimed_reply(self, claim_key: str) -> Reply | None:
+        row = claims.read(self.db, claim_key)
+        if row is None or row.state != "done" or row.reply is None:
+            return None
+        return reply_from_dict(row.reply)
+
+
+def reply_to_dict(reply: Reply) -> dict[str, Any]:
+    return {
+        "intent": reply.intent,
+        "messages": [
+            {
+                "text": m.text,
+                "kind": m.kind,
+                "data": m.data,
+                "choices": [{"value": c.value, "label": c.label} for c in m.choices],
+                "links": [{"title": link.title, "url": link.url} for link in m.links],
+            }
+            for m in reply.messages
+        ],
+    }
+
+
+def reply_from_dict(data: Mapping[str, Any]) -> Reply:
+    from bot.messages import Choice, Link, Outbound
+
+    return Reply(
+        intent=data.get("intent", ""),
+        messages=tuple(
+            Outbound(
+                text=m["text"],
+                kind=m.get("kind", "text"),
+                data=m.get("data", {}),
+                choices=tuple(Choice(c["value"], c["label"]) for c in m.get("choices", [])),
+                links=tuple(Link(link["title"], link["url"]) for link in m.get("links", [])),
+            )
+            for m in data.get("messages", [])
+        ),
+    )

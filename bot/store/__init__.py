@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables and every SQL statement of the project."""

@@ -1,0 +1,136 @@
+"""The flow language: a flow is an ordered list of slot-filling steps plus a completion handler.
+
+A step asks for one slot; the next step is the first whose condition holds and whose slot is not yet filled
+(Rasa forms' idea). Flows never produce text themselves: they name templates in content/templates/<flow>/ and
+hand over the values to render, so every word a person reads comes from content and its translations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+Slots = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A numbered choice offered by a step; `label` is Chinese source text translated by the engine."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Say:
+    """One message to send: a template under content/templates and the values it needs."""
+
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+    kind: str = "text"  # text | chart | notice
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a completed flow answers, and optionally the flow to start next."""
+
+    says: tuple[Say, ...]
+    next_flow: str | None = None
+    intent: str = ""
+
+
+class Invalid(Exception):  # noqa: N818 - reads as "raise Invalid(...)" in parsers
+    """A parser refused the input; the template explains why to the person."""
+
+    def __init__(self, template: str, **context: Any) -> None:
+        super().__init__(template)
+        self.template = template
+        self.context = context
+
+
+class Refused(Exception):  # noqa: N818
+    """A completion handler refused the request; the template says which rule, with its citation."""
+
+    def __init__(self, template: str, **context: Any) -> None:
+        super().__init__(template)
+        self.template = template
+        self.context = context
+
+
+@dataclass
+class FlowContext:
+    """What a flow may know about the person and the world: no I/O of its own, only these."""
+
+    region: str
+    locale: str
+    today: date
+    now: datetime
+    channel: str
+    account: str
+    user_key: str
+    person_id: int | None
+    content: Any  # bot.content.Content: region packs, choice sets, policies, calendar
+    services: Mapping[str, Any] = field(default_factory=dict)  # domain services by name (filings, registry …)
+
+    def options(self, name: str) -> tuple[Option, ...]:
+        """A fixed set of numbered choices from content/choices.yaml."""
+        return tuple(Option(value, label) for value, label in self.content.choice_set(name))
+
+
+Parser = Callable[[str, Slots, FlowContext], Any]
+Condition = Callable[[Slots, FlowContext], bool]
+OptionsFn = Callable[[Slots, FlowContext], tuple[Option, ...]]
+ContextFn = Callable[[Slots, FlowContext], Mapping[str, Any]]
+Completion = Callable[[Slots, FlowContext], Outcome]
+Starter = Callable[[FlowContext], Outcome | None]
+
+
+def always(_slots: Slots, _ctx: FlowContext) -> bool:
+    return True
+
+
+def accept_text(text: str, _slots: Slots, _ctx: FlowContext) -> str:
+    """Default parser: any non-empty text."""
+    value = text.strip()
+    if not value:
+        raise Invalid("engine/invalid_empty")
+    return value
+
+
+@dataclass(frozen=True)
+class Step:
+    """Ask `prompt`, fill `slot` with `parse(text)`; skipped unless `when` holds.
+
+    With `options`, a reply of a number or a label picks that option's value before `parse` sees it.
+    """
+
+    slot: str
+    prompt: str
+    parse: Parser = accept_text
+    when: Condition = always
+    options: OptionsFn | None = None
+    prompt_context: ContextFn | None = None
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    steps: tuple[Step, ...]
+    on_complete: Completion
+    on_start: Starter | None = None  # may answer instead of starting (e.g. "bind your identity first")
+
+    def next_step(self, slots: Slots, ctx: FlowContext) -> Step | None:
+        for step in self.steps:
+            if step.slot not in slots and step.when(slots, ctx):
+                return step
+        return None
+
+    def step(self, slot: str) -> Step:
+        for step in self.steps:
+            if step.slot == slot:
+                return step
+        raise KeyError(slot)
