@@ -24,18 +24,30 @@ SOURCE_LOCALE = "zh_CN"
 
 
 def load_translations(translations_dir: Path, locale: str) -> NullTranslations:
-    """Compile the locale's .po catalog in memory (no build step); the source locale needs none."""
+    """Compile every .po catalog of the locale in memory (no build step); the source locale needs none.
+
+    Each area keeps its own catalog file (messages.po for the engine, filing.po, web.po …); they are merged.
+    """
     if locale == SOURCE_LOCALE:
         return NullTranslations()
-    po_path = translations_dir / locale / "LC_MESSAGES" / "messages.po"
-    if not po_path.exists():
-        raise ContentError(f"{po_path}: missing catalog for locale {locale}")
-    with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
-    buffer = BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer)
+    folder = translations_dir / locale / "LC_MESSAGES"
+    catalogs = sorted(folder.glob("*.po"))
+    if not catalogs:
+        raise ContentError(f"{folder}: no catalog for locale {locale}")
+    merged: Translations | None = None
+    for po_path in catalogs:
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        buffer = BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        translations = Translations(fp=buffer)
+        if merged is None:
+            merged = translations
+        else:
+            merged.merge(translations)
+    assert merged is not None
+    return merged
 
 
 def cn_date(value: date | datetime | str | None, locale: str = SOURCE_LOCALE) -> str:
@@ -58,14 +70,14 @@ def cn_money(value: Decimal | float | int | str, locale: str = SOURCE_LOCALE) ->
 class Renderer:
     """Renders templates and translates fixed strings for a locale."""
 
-    def __init__(self, content_dir: Path) -> None:
+    def __init__(self, content_dir: Path, extra_template_dirs: tuple[Path, ...] = ()) -> None:
         self.content_dir = content_dir
         self._envs: dict[str, Environment] = {}
         self._translations: dict[str, NullTranslations] = {}
         for locale in LOCALES:
             translations = load_translations(content_dir / "translations", locale)
             env = Environment(  # noqa: S701 - plain-text chat replies, not HTML
-                loader=FileSystemLoader(str(content_dir / "templates")),
+                loader=FileSystemLoader([str(content_dir / "templates"), *map(str, extra_template_dirs)]),
                 undefined=StrictUndefined,
                 extensions=["jinja2.ext.i18n"],
                 keep_trailing_newline=False,
