@@ -127,7 +127,7 @@ def parse_deadlines(text: str, source: str, documents: tuple[str, ...] = ()) -> 
 def _version(reader: Reader, node: Any, line: int, name: str, documents: tuple[str, ...]) -> DeadlineRule:
     item: YamlMap = reader.mapping(node, line, f"a version of {name}")
     kind = item.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise reader.fail(reader.line_of(item, "kind"), f"{name}: kind must be one of {', '.join(KINDS)}")
     what = f"deadline {name}"
     reader.keys(

@@ -170,7 +170,7 @@ def _settles_as_inpatient(request: EstimateRequest) -> bool:
 
 def _service_parameters(request: EstimateRequest, policy: RegionPolicy, trace: _Trace) -> ServiceParameters:
     """Pick the parameter block: emergency observation settles as inpatient; chronic falls back to pooling."""
-    service = request.service
+    service: str = request.service
     if service == "emergency_observation":
         rule = policy.rules.emergency_observation
         trace.used_rule(rule.id, rule.verified)

@@ -123,7 +123,12 @@ def _parse_service(reader: Reader, node: YamlMap, what: str, documents: tuple[st
         reader.keys(levels, required=LEVELS, what=f"{what}.{name}.levels (hospital levels 1, 2, 3)")
         by_level[name] = {
             level: _parameter(
-                reader, levels[level], reader.line_of(levels, level), f"{what}.{name}.level_{level}", name, documents
+                reader,
+                levels[level],
+                levels.key_lines[level],
+                f"{what}.{name}.level_{level}",
+                name,
+                documents,
             )
             for level in LEVELS
         }
