@@ -1,0 +1,186 @@
+"""Personal data sealing, persons, filings with their event log, the one-open-pledge index, reminder claims."""
+
+from __future__ import annotations
+
+import base64
+import os
+from datetime import date, datetime
+
+import pytest
+from sqlmodel import Session
+
+from bot.crypto import CryptoError, DataCipher, mask_id_number, mask_name
+from bot.store import filings, people
+from bot.store.filing_models import UnrecordedChange
+from bot.store.filings import OpenPledgeExists
+
+KEY = base64.b64encode(b"k" * 32).decode()
+NEW_KEY = base64.b64encode(os.urandom(32)).decode()
+AT = datetime(2026, 11, 22, 10, 0)
+
+
+@pytest.fixture
+def cipher() -> DataCipher:
+    return DataCipher.single(KEY, "k1")
+
+
+def _person(session: Session, cipher: DataCipher, id_number: str) -> people.InsuredPerson:  # type: ignore[name-defined]
+    return people.create_person(
+        session,
+        cipher,
+        name="张三",
+        id_number=id_number,
+        phone="13912345678",
+        region="jilin",
+        pooling_region="220100",
+        pooling_region_name="长春市",
+        scheme="employee",
+        insured_since=date(2010, 1, 1),
+    )
+
+
+def _unique_id() -> str:
+    return "2201" + os.urandom(5).hex()[:10].translate(str.maketrans("abcdef", "123456")) + "123X"
+
+
+def test_seal_open_and_refuse_tampering(cipher):
+    token = cipher.seal("220102199003071234", "id_number")
+    assert token.startswith("k1:") and "220102" not in token
+    assert cipher.open(token, "id_number") == "220102199003071234"
+    with pytest.raises(CryptoError):
+        cipher.open(token, "phone")  # sealed for another field
+    body = bytearray(base64.urlsafe_b64decode(token[3:]))
+    body[-1] ^= 1
+    with pytest.raises(CryptoError):
+        cipher.open("k1:" + base64.urlsafe_b64encode(bytes(body)).decode(), "id_number")
+    with pytest.raises(CryptoError):
+        DataCipher.single("not-base64!", "x")
+
+
+def test_key_rotation_opens_old_values_and_reseals(cipher):
+    old = cipher.seal("13912345678", "phone")
+    rotated = DataCipher({"k1": KEY, "k2": NEW_KEY}, "k2")
+    assert rotated.open(old, "phone") == "13912345678"
+    new = rotated.reseal(old, "phone")
+    assert DataCipher.key_id_of(new) == "k2"
+    assert rotated.open(new, "phone") == "13912345678"
+    assert rotated.rehash(new, "phone") == rotated.lookup_hash("13912345678", "phone")
+
+
+def test_lookup_hash_is_keyed_and_normalised(cipher):
+    assert cipher.lookup_hash("22010219900307123x", "id_number") == cipher.lookup_hash(
+        "22010219900307123X ", "id_number"
+    )
+    assert cipher.lookup_hash("a", "id_number") != DataCipher.single(NEW_KEY, "z").lookup_hash(
+        "a", "id_number"
+    )
+    assert mask_id_number("22010219900307123X") == "2201**********123X"
+    assert mask_name("张三丰") == "张**"
+
+
+def test_person_is_sealed_and_found_by_hash(db, cipher):
+    with Session(db) as session:
+        id_number = _unique_id()
+        person = _person(session, cipher, id_number)
+        session.commit()
+        assert id_number not in person.id_number_enc and "张三" not in person.name_enc
+        assert person.id_number_masked == id_number[:4] + "**********" + id_number[-4:]
+        found = people.find_by_id_number(session, cipher, id_number.lower())
+        assert found is not None and found.id == person.id
+        assert people.personal_data(cipher, found)["name"] == "张三"
+        assert people.reveal(session, cipher, found, "phone", staff="agent", reason="回电") == "13912345678"
+        session.commit()
+
+
+def test_every_change_is_an_event_and_unrecorded_changes_are_refused(db, cipher):
+    with Session(db) as session:
+        person = _person(session, cipher, _unique_id())
+        values = dict(
+            region="jilin",
+            scheme="employee",
+            kind="long_term",
+            proof="work_away",
+            place_role="residence",
+            destination_code="110000",
+            destination_name="北京市",
+            valid_from=date(2026, 11, 22),
+        )
+        filing = filings.create_filing(
+            session, person_id=person.id, values=values, actor="person:1", channel="web", at=AT
+        )
+        filings.change_filing(
+            session,
+            filing,
+            {"destination_code": "460200", "destination_name": "海南省"},
+            action="changed",
+            actor="person:1",
+            channel="wechat",
+            at=AT,
+        )
+        session.commit()
+        events = filings.events_of(session, filing.id)
+        assert [(e.version, e.action) for e in events] == [(1, "created"), (2, "changed")]
+        assert events[1].before["destination_code"] == "110000"
+        assert events[1].after["destination_code"] == "460200"
+        assert events[1].channel == "wechat"
+        filing.status = "ended"
+        with pytest.raises(UnrecordedChange):
+            session.flush()
+        session.rollback()
+
+
+def test_database_allows_one_open_pledge_per_person(db, cipher):
+    with Session(db) as session:
+        person = _person(session, cipher, _unique_id())
+        values = dict(
+            region="jilin",
+            scheme="employee",
+            kind="long_term",
+            pledge=True,
+            place_role="residence",
+            destination_code="110000",
+            destination_name="北京市",
+            valid_from=date(2026, 11, 22),
+            materials_due=date(2027, 5, 22),
+        )
+        first = filings.create_filing(
+            session, person_id=person.id, values=values, actor="t", channel="web", at=AT
+        )
+        with pytest.raises(OpenPledgeExists):
+            filings.create_filing(
+                session,
+                person_id=person.id,
+                values={**values, "destination_code": "460200"},
+                actor="t",
+                channel="web",
+                at=AT,
+            )
+        filings.change_filing(
+            session,
+            first,
+            {"materials_completed_on": date(2026, 12, 1), "proof": "work_away"},
+            action="completed",
+            actor="staff:agent",
+            channel="staff",
+            at=AT,
+        )
+        filings.create_filing(
+            session,
+            person_id=person.id,
+            values={**values, "destination_code": "460200"},
+            actor="t",
+            channel="web",
+            at=AT,
+        )
+        session.commit()
+
+
+def test_a_reminder_is_claimed_once(db):
+    with Session(db) as session:
+        key = "test:" + os.urandom(4).hex()
+        assert filings.claim_reminder(session, key=key, person_id=1, filing_id=None, kind="status_change")
+        session.commit()
+    with Session(db) as other:
+        assert not filings.claim_reminder(other, key=key, person_id=1, filing_id=None, kind="status_change")
+        filings.finish_reminder(other, key, state="sent", channel="web")
+        other.commit()
