@@ -114,9 +114,7 @@ def parse_rules(text: str, source: str) -> RemoteRules:
     assert region is not None
     docs = reader.sequence(root["documents"], reader.line_of(root, "documents"), "documents")
     if not docs or not all(isinstance(d, str) and d.strip() and " " not in d for d in docs):
-        raise reader.fail(
-            docs.line, "documents must be a non-empty list of document numbers (文号) without spaces"
-        )
+        raise reader.fail(docs.line, "documents must be a non-empty list of document numbers without spaces")
     documents = tuple(docs)
     items = reader.sequence(root["adjustments"], reader.line_of(root, "adjustments"), "adjustments")
     adjustments = tuple(_adjustment(reader, item, items.line, documents) for item in items)

@@ -171,6 +171,8 @@ def check_citation(reader: Reader, line: int | None, value: str, documents: tupl
     """Refuse a citation not of the form `<document> <ref>` with a document of this region pack."""
     doc, sep, ref = value.partition(" ")
     if not sep or not ref.strip() or " " in ref:
-        raise reader.fail(line, f"citation {value!r} must be '<文号> <条/项>' with one ASCII space")
+        raise reader.fail(
+            line, f"citation {value!r} must be '<document number> <article>' with one ASCII space"
+        )
     if documents and doc not in documents:
         raise reader.fail(line, f"citation {value!r} names a document outside this region pack: {doc}")
