@@ -289,7 +289,7 @@ def load_synonyms(content_root: Path) -> Synonyms:
     """Read content/synonyms.yaml: groups of words, canonical first; a word belongs to one group only."""
     path = content_root / "synonyms.yaml"
     data = _mapping(_read_yaml(path), path, None, "the file")
-    _check_keys(data, ("groups",), ("groups",), path, None)
+    _check_keys(data, ("groups", "stopwords"), ("groups",), path, None)
     groups: list[tuple[str, ...]] = []
     owner: dict[str, str] = {}
     for raw in data["groups"]:
@@ -301,7 +301,11 @@ def load_synonyms(content_root: Path) -> Synonyms:
                 raise _fail(path, word, f"word is in two groups ({owner[word]!r} and {group[0]!r})")
             owner[word] = group[0]
         groups.append(group)
-    return Synonyms(groups=tuple(groups))
+    stopwords = _texts(data["stopwords"], path, "stopwords", "stopwords") if data.get("stopwords") else ()
+    clash = sorted(set(stopwords) & set(owner))
+    if clash:
+        raise _fail(path, "stopwords", f"words both stopwords and synonyms: {clash}")
+    return Synonyms(groups=tuple(groups), stopwords=stopwords)
 
 
 def _compile_all(

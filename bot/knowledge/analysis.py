@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 import re
+
+import jieba
 
 from bot.knowledge.models import Synonyms
 from bot.knowledge.normalise import normalise
 
-# Token kinds and their weights. Bigrams carry most of the meaning of Chinese words; single characters
-# keep a question findable through typos and voice-to-text slips that break a bigram; trigrams reward
-# longer runs matching the question word for word. Calibrated on tests/eval/.
-UNIGRAM_WEIGHT = 0.3
-BIGRAM_WEIGHT = 1.0
-TRIGRAM_WEIGHT = 0.5
-WORD_WEIGHT = 1.0  # Latin-script words and numbers
+# Token kinds and their weights, calibrated on tests/eval/. Words (jieba, with every canonical synonym in its
+# dictionary) carry the meaning. Character bigrams of each Chinese run let 异地 match 长期异地 and survive
+# segmentation slips, but weigh less: those crossing a word boundary ("以异" in 可以异地) are rare, hence
+# heavy in BM25, and mean little. Single characters keep a question findable through typos and
+# voice-to-text slips that break a word.
+WORD_WEIGHT = 1.0
+BIGRAM_WEIGHT = 0.6
+CHAR_WEIGHT = 0.2
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[0-9]+|[a-z]+")
+_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[0-9]+|[a-z]+")
+# jieba logs its dictionary loading at INFO on the root of its own logger; keep it quiet.
+jieba.setLogLevel(logging.WARNING)
+
+
+def _is_cjk(text: str) -> bool:
+    return "\u3400" <= text[0] <= "\u9fff"
 
 
 class Analyser:
@@ -31,6 +41,11 @@ class Analyser:
         # Longest words first, so 登记备案表 wins over 登记 and 社保卡 over 社保.
         alternatives = sorted(mapping, key=lambda w: (-len(w), w))
         self._pattern = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
+        self._stopwords = frozenset(normalise(word) for word in synonyms.stopwords)
+        self._segmenter = jieba.Tokenizer()
+        for canonical in set(mapping.values()):
+            if _RUN.fullmatch(canonical) and _is_cjk(canonical):
+                self._segmenter.add_word(canonical, freq=100_000)
 
     def canonical(self, text: str) -> str:
         """Normalised text with every synonym replaced by its group's canonical word (one pass)."""
@@ -39,20 +54,43 @@ class Analyser:
             return norm
         return self._pattern.sub(lambda m: self._mapping[m[0]], norm)
 
-    @staticmethod
-    def tokens(canonical_text: str) -> dict[str, float]:
-        """Weighted tokens of canonical text: CJK 1-, 2- and 3-grams, Latin words, numbers."""
+    def runs(self, canonical_text: str) -> list[list[str]]:
+        """Content words of canonical text, per run: jieba words of Chinese runs without stopwords,
+        Latin words and numbers as they are."""
+        out: list[list[str]] = []
+        for segment in canonical_text.split():
+            words: list[str] = []
+            for run in _RUN.findall(segment):
+                if _is_cjk(run):
+                    cut = self._segmenter.lcut(run, HMM=False)  # no guessed words: same cut every time
+                    words += [word for word in cut if word not in self._stopwords]
+                else:
+                    words.append(run)
+            if words:
+                out.append(words)
+        return out
+
+    def stripped(self, canonical_text: str) -> str:
+        """Canonical text without stopwords (请问, 帮, 我, 吗 …), runs separated by spaces."""
+        return " ".join("".join(words) for words in self.runs(canonical_text))
+
+    def tokens(self, canonical_text: str) -> dict[str, float]:
+        """Weighted tokens of canonical text: words, character bigrams, single characters."""
         out: dict[str, float] = {}
-        for run in _CJK_RUN.findall(canonical_text):
-            if not ("\u3400" <= run[0] <= "\u9fff"):
-                out[run] = WORD_WEIGHT
-                continue
-            for i, ch in enumerate(run):
-                out.setdefault(ch, UNIGRAM_WEIGHT)
-                if i + 2 <= len(run):
-                    out[run[i : i + 2]] = BIGRAM_WEIGHT
-                if i + 3 <= len(run):
-                    out["3:" + run[i : i + 3]] = TRIGRAM_WEIGHT
+
+        def put(token: str, weight: float) -> None:
+            if out.get(token, 0.0) < weight:
+                out[token] = weight
+
+        for words in self.runs(canonical_text):
+            chinese = "".join(word for word in words if _is_cjk(word))
+            for i, ch in enumerate(chinese):
+                put(ch, CHAR_WEIGHT)
+                if i + 1 < len(chinese):
+                    put(chinese[i : i + 2], BIGRAM_WEIGHT)
+            for word in words:
+                if len(word) > 1 or not _is_cjk(word):
+                    put(word, WORD_WEIGHT)
         return out
 
     def analyse(self, text: str) -> dict[str, float]:

@@ -1,6 +1,6 @@
 """Evaluation of question understanding on a labelled set: top-1 accuracy per category, and the misses.
 
-An eval file (tests/eval/<region>.yaml) holds a region, the date the questions are asked on, and cases
+An eval file (tests/eval/<region>.yaml) holds a region, the date the questions are asked (asked_on), and cases
 {q, expect, category[, audience]}; expect is "faq:<id>", "flow:<name>", "command:<name>" or "fallback".
 A case is right when the band is answer or clarify with the expected item first, or, for "fallback",
 when the band is fallback.
@@ -126,16 +126,16 @@ def _case(raw: Any, path: Path, number: int, region: str, on: date) -> EvalCase:
 
 
 def load_eval_set(path: Path) -> tuple[EvalCase, ...]:
-    """Read one eval file: {region, on, cases: [...]}."""
+    """Read one eval file: {region, asked_on, cases: [...]}."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise EvalSetError(f"{path}: cannot read: {exc}") from exc
-    if not isinstance(data, dict) or not {"region", "on", "cases"} <= set(data):
-        raise EvalSetError(f"{path}: needs region, on and cases")
-    on = data["on"]
+    if not isinstance(data, dict) or not {"region", "asked_on", "cases"} <= set(data):
+        raise EvalSetError(f"{path}: needs region, asked_on and cases")
+    on = data["asked_on"]
     if not isinstance(on, date):
-        raise EvalSetError(f"{path}: on must be a date")
+        raise EvalSetError(f"{path}: asked_on must be a date")
     return tuple(_case(raw, path, i + 1, str(data["region"]), on) for i, raw in enumerate(data["cases"]))
 
 

@@ -121,6 +121,7 @@ class Synonyms:
     """Groups of interchangeable words; the first word of each group is the canonical one."""
 
     groups: tuple[tuple[str, ...], ...] = ()
+    stopwords: tuple[str, ...] = ()  # words that say nothing about the topic (请问, 帮, 我, 吗), dropped
 
     def mapping(self) -> dict[str, str]:
         """Variant → canonical word, for every non-canonical word."""

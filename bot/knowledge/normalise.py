@@ -9,8 +9,9 @@ import unicodedata
 # parsing table (house rule exception): only numbers directly followed by a unit are converted, so words
 # such as 一次性 or 三级医院 keep their characters.
 _DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
-_UNITS_AFTER_NUMBER = "月日号个天年岁周"
-_NUMBER_WORD = re.compile(rf"([零〇一二两三四五六七八九十百]+)(?=[{_UNITS_AFTER_NUMBER}])")
+_NUMBER_WORD = re.compile(r"([零〇一二两三四五六七八九十百]+)(?=[月日号天年岁周]|个(?:月|工作日|小时|星期))")
+# 百分之二十 → 20% (the % itself then becomes a separator, leaving the number).
+_PERCENT = re.compile(r"百分之([零〇一二两三四五六七八九十百]+)")
 # Anything that is not a letter, digit or CJK ideograph separates segments.
 _SEPARATORS = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 
@@ -39,8 +40,14 @@ def _replace_number(match: re.Match[str]) -> str:
     return match[1] if value is None else str(value)
 
 
+def _replace_percent(match: re.Match[str]) -> str:
+    value = chinese_number(match[1])
+    return match[0] if value is None else f"{value}%"
+
+
 def normalise(text: str) -> str:
     """Fold width and case, turn number words before units into digits, punctuation into single spaces."""
     folded = unicodedata.normalize("NFKC", text).lower()
+    folded = _PERCENT.sub(_replace_percent, folded)
     folded = _NUMBER_WORD.sub(_replace_number, folded)
     return _SEPARATORS.sub(" ", folded).strip()
