@@ -1,0 +1,133 @@
+"""The H5 web chat: the page at `/` (jinja2 template in content/templates/web/) and its static files."""
+
+from __future__ import annotations
+
+import mimetypes
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from annotated_types import MaxLen
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from markupsafe import Markup
+
+from api.deps import EngineDep, SettingsDep
+from api.routers.chat import ChatRequest
+from bot.rendering import LOCALES, SOURCE_LOCALE, load_translations
+
+router = APIRouter(tags=["web"])
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+PAGE_TEMPLATE = "web/chat.html.j2"
+STRINGS_TEMPLATE = "web/strings.html.j2"
+# The page's CSP: everything from this origin, inline data: images (the signature), nothing else.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def _max_text_length() -> int:
+    """The longest message the chat API accepts, so the page's input says the same."""
+    for item in ChatRequest.model_fields["text"].metadata:
+        if isinstance(item, MaxLen):
+            return item.max_length
+    raise RuntimeError("ChatRequest.text has no max_length")  # pragma: no cover - a change to chat.py
+
+
+@lru_cache(maxsize=8)
+def page_environments(content_dir: Path) -> dict[str, Environment]:
+    """One autoescaping jinja2 environment per locale over content/templates, with the babel catalogs."""
+    environments = {}
+    for locale in LOCALES:
+        env = Environment(
+            loader=FileSystemLoader(str(content_dir / "templates")),
+            autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default=True),
+            undefined=StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        translations = load_translations(content_dir / "translations", locale)
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        env.globals["locale"] = locale
+        environments[locale] = env
+    return environments
+
+
+def _render(content_dir: Path, locale: str, name: str, context: dict[str, Any]) -> str:
+    env = page_environments(content_dir)[locale]
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateNotFound as exc:
+        raise HTTPException(status_code=500, detail="page template missing") from exc
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def chat_page(settings: SettingsDep, engine: EngineDep, lang: str | None = None) -> Response:
+    """The mobile-first chat page. `?lang=en` renders the page chrome in English first."""
+    locale = lang if lang in LOCALES else SOURCE_LOCALE
+    default_region = settings.default_region
+    if default_region not in engine.content.regions:
+        default_region = next(iter(engine.content.regions))
+    regions = [
+        {"name": name, "title": pack.title, "title_en": pack.title_en}
+        for name, pack in sorted(engine.content.regions.items(), key=lambda item: item[0] != default_region)
+    ]
+    strings = {
+        # rendered (and escaped) by the autoescaping environment of each locale
+        loc: Markup(_render(settings.content_dir, loc, STRINGS_TEMPLATE, {}))  # noqa: S704
+        for loc in LOCALES
+    }
+    html = _render(
+        settings.content_dir,
+        locale,
+        PAGE_TEMPLATE,
+        {
+            "regions": regions,
+            "default_region": default_region,
+            "max_length": _max_text_length(),
+            "max_body": settings.max_body_bytes,
+            "strings": strings,
+            "static_version": _static_version(),
+        },
+    )
+    return HTMLResponse(
+        html,
+        headers={
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-cache",
+        },
+    )
+
+
+@lru_cache(maxsize=1)
+def _static_files() -> dict[str, Path]:
+    """The files under api/static, by name: nothing outside it can be asked for."""
+    return {path.name: path for path in STATIC_DIR.iterdir() if path.is_file()}
+
+
+def _static_version() -> str:
+    """A cache-busting token that changes when any static file changes."""
+    stamps = sorted(int(path.stat().st_mtime) for path in _static_files().values())
+    return str(max(stamps, default=0))
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static_file(name: str) -> Response:
+    """A JS or CSS file of the page (no CDN, no build step)."""
+    path = _static_files().get(name)
+    if path is None:
+        raise HTTPException(status_code=404, detail="not found")
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if media_type.startswith("text/") or media_type.endswith("javascript"):
+        media_type += "; charset=utf-8"
+    return Response(
+        path.read_bytes(),
+        media_type=media_type,
+        headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )

@@ -1,0 +1,211 @@
+"""The web chat page in a real browser on a phone-sized viewport: welcome, questions, choices, language,
+region, retries, the who-pays-what bar and the signature pad."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from tests.browser.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = "/tmp/yibao-web-chat"
+
+
+def _bot(page: Page) -> Any:
+    return page.locator("#log .msg.bot:not(.typing)")
+
+
+def _welcome(page: Page) -> None:
+    expect(_bot(page).first).to_contain_text("医保异地就医助手")
+
+
+def _session(page: Page) -> dict[str, str]:
+    return json.loads(page.evaluate("window.localStorage.getItem('yibao.web.session')"))
+
+
+def _chat_bodies(page: Page) -> list[dict[str, Any]]:
+    bodies: list[dict[str, Any]] = []
+
+    def record(request: Any) -> None:
+        if request.url.endswith("/api/v1/chat"):
+            bodies.append(request.post_data_json)
+
+    page.on("request", record)
+    return bodies
+
+
+def test_page_loads_with_the_welcome_and_numbered_choices(page: Page) -> None:
+    _welcome(page)
+    welcome = _bot(page).first
+    expect(welcome).to_contain_text("吉林省")
+    assert welcome.locator(".choices button").count() >= 5
+    expect(welcome.locator(".choices button").first.locator(".num")).to_have_text("1")
+    expect(page.locator("#connecting")).to_have_count(0)
+    session = _session(page)
+    assert session["region"] == "jilin" and session["token"]
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_label("输入您的问题")).to_have_attribute("maxlength", "1000")
+    page.screenshot(path=f"{SCREENSHOTS}-welcome.png")
+
+
+def test_a_typed_question_gets_an_answer_and_a_lost_request_is_resent_with_the_same_id(page: Page) -> None:
+    _welcome(page)
+    bodies = _chat_bodies(page)
+    dropped: list[str] = []
+
+    def drop_first(route: Route) -> None:
+        if not dropped:
+            dropped.append(route.request.post_data_json["client_msg_id"])
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/chat", drop_first)
+    box = page.get_by_label("输入您的问题")
+    box.fill("长期异地备案要什么材料")
+    box.press("Enter")
+    expect(page.locator("#log .msg.me").last).to_have_text("我：长期异地备案要什么材料")
+    answer = _bot(page).nth(1)
+    expect(answer).to_contain_text("吉医保规〔2023〕4号")
+    expect(box).to_have_value("")
+    ids = [body["client_msg_id"] for body in bodies]
+    assert len(ids) == 2 and ids[0] == ids[1] == dropped[0], ids
+    expect(page.locator("#log .notice")).to_have_count(0)  # the retry notice is gone once it worked
+
+
+def test_tapping_a_numbered_choice_sends_its_number(page: Page) -> None:
+    _welcome(page)
+    bodies = _chat_bodies(page)
+    first = _bot(page).first.locator(".choices button").first
+    label = first.locator(".label").inner_text()
+    first.tap()
+    expect(page.locator("#log .msg.me").last).to_have_text(f"我：{label}")
+    expect(_bot(page)).to_have_count(2)
+    assert bodies[-1]["text"] == "1" and "event" not in bodies[-1]
+    expect(first).to_be_disabled()  # an older reply's numbers no longer apply
+
+
+def test_english_toggle_switches_the_conversation_and_the_page(page: Page, live_server: LiveServer) -> None:
+    _welcome(page)
+    bodies = _chat_bodies(page)
+    page.get_by_role("button", name="切换语言").click()
+    expect(_bot(page).last).to_contain_text("Switched to English")
+    assert bodies[-1]["text"] == "English"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#send")).to_have_text("Send")
+    expect(page.locator("#lang")).to_have_text("中文")
+    expect(page.locator("#region option:checked")).to_have_text("Jilin")
+    page.get_by_label("Type your question").fill("长期异地备案要什么材料")
+    page.locator("#send").click()
+    expect(_bot(page).last).to_contain_text("Long-term")
+    # A new visit keeps the language: the page chrome and the welcome are English.
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Remote Medical Insurance Assistant")
+    expect(_bot(page).first).to_contain_text("Jilin")
+    page.get_by_role("button", name="Switch language").click()
+    expect(_bot(page).last).to_contain_text("已切换为中文")
+    expect(page.locator("#send")).to_have_text("发送")
+
+
+def test_region_picker_starts_a_session_in_the_other_region(page: Page) -> None:
+    _welcome(page)
+    first_token = _session(page)["token"]
+    page.get_by_label("参保地").select_option("dezhou")
+    expect(page.locator("#log .notice").last).to_have_text("已切换参保地：德州市")
+    expect(_bot(page).last).to_contain_text("德州市")
+    session = _session(page)
+    assert session["region"] == "dezhou" and session["token"] != first_token
+    page.reload()
+    expect(page.locator("#region")).to_have_value("dezhou")
+    expect(_bot(page).first).to_contain_text("德州市")
+
+
+def test_a_refused_message_is_explained_politely(page: Page) -> None:
+    _welcome(page)
+    page.route(
+        "**/api/v1/chat",
+        lambda route: route.fulfill(
+            status=422, content_type="application/json", body='{"detail": [{"loc": ["body"], "msg": "x"}]}'
+        ),
+    )
+    page.get_by_label("输入您的问题").fill("你好")
+    page.locator("#send").click()
+    notice = page.locator("#log .notice.error")
+    expect(notice).to_have_text("这条消息无法发送，请换个说法再试。")
+    expect(notice).to_have_attribute("role", "alert")
+    expect(page.locator("#send")).to_be_enabled()
+
+
+def test_a_chart_message_draws_who_pays_what(page: Page) -> None:
+    _welcome(page)
+    page.evaluate(
+        """window.yibaoChat.renderReply({intent: "estimate", messages: [{
+            text: "医保基金支付 ¥16,240.00，个人支付 ¥6,760.00。", kind: "chart", choices: [], links: [],
+            data: {fund_pays: "16240.00", person_pays: "6760", total: "23000.00"}}]})"""
+    )
+    chart = page.locator("#log .msg.bot .chart").last
+    expect(chart).to_have_attribute("aria-label", "费用分担示意图")
+    expect(chart.locator(".row.fund dd")).to_have_text("¥16,240.00 71%")
+    expect(chart.locator(".row.person dd")).to_have_text("¥6,760.00 29%")
+    expect(chart.locator(".row.total dd")).to_have_text("¥23,000.00")
+    fund = float(chart.locator("rect.fund").get_attribute("width"))
+    person = float(chart.locator("rect.person").get_attribute("width"))
+    assert fund == pytest.approx(100 * 16240 / 23000, abs=0.01)
+    assert fund + person == pytest.approx(100)
+    box = chart.locator("svg").bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 10
+    page.screenshot(path=f"{SCREENSHOTS}-chart.png")
+
+
+def test_signature_pad_draws_posts_the_png_and_continues_the_conversation(
+    page: Page, live_server: LiveServer
+) -> None:
+    _welcome(page)
+    live_server.signatures.posts.clear()
+    page.evaluate(
+        """window.yibaoChat.renderReply({intent: "filing", messages: [{
+            text: "请阅读承诺书后签名。", kind: "text", choices: [], links: [],
+            data: {signature_request: {post_url: "/test-only/signature", title: "承诺书签名",
+                                       confirm_text: "我承诺"}}}]})"""
+    )
+    pad = page.locator(".signature").last
+    expect(pad.locator("h2")).to_have_text("承诺书签名")
+    pad.get_by_role("button", name="提交").click()
+    expect(pad.locator(".status")).to_have_text("请先在框内签名，再点“提交”。")
+    assert live_server.signatures.posts == []
+
+    canvas = pad.get_by_role("img", name="签名区域")
+    box = canvas.bounding_box()
+    assert box and box["width"] > 300
+    page.mouse.move(box["x"] + 30, box["y"] + 100)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 30 + step * 22, box["y"] + 100 + (30 if step % 2 else -30))
+    page.mouse.up()
+    page.screenshot(path=f"{SCREENSHOTS}-signature.png")
+    pad.get_by_role("button", name="提交").click()
+    expect(pad.locator(".status")).to_have_text("签名已提交。")
+    expect(page.locator("#log .msg.me").last).to_have_text("我：我承诺")
+    expect(pad.get_by_role("button", name="提交")).to_be_disabled()
+
+    [post] = live_server.signatures.posts
+    assert post["authorization"] == "Bearer " + _session(page)["token"]
+    prefix = "data:image/png;base64,"
+    assert post["body"]["image"].startswith(prefix)
+    png = base64.b64decode(post["body"]["image"][len(prefix) :])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(png) > 800  # strokes, not a blank white canvas
+
+
+def test_the_page_fits_a_phone(page: Page) -> None:
+    _welcome(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    composer = page.locator("#composer").bounding_box()
+    assert composer and composer["y"] + composer["height"] <= 844
