@@ -15,6 +15,8 @@ content_app = typer.Typer(help="Content tools for the policy team", no_args_is_h
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(content_app, name="content")
+wechat_app = typer.Typer(help="WeChat official accounts", no_args_is_help=True)
+app.add_typer(wechat_app, name="wechat")
 
 
 @app.command()
@@ -85,6 +87,82 @@ def chat(
         typer.echo(f"unknown region {region}; choose from {', '.join(engine.content.regions)}", err=True)
         raise typer.Exit(2)
     run_console(engine, region=region, user_key=user, now=datetime.now)
+
+
+@wechat_app.command("menu")
+def wechat_menu(
+    account: str = typer.Option("jilin", help="Official account name from the settings"),
+    push: bool = typer.Option(False, "--push", help="Also create it on WeChat (menu/create)"),
+) -> None:
+    """Print the account menu built from content/regions/<region>/menu.yaml; --push creates it on WeChat."""
+    import json
+
+    from bot.channels.wechat import menu_json
+    from bot.channels.wechat_delivery import client_for, push_menu
+    from bot.content.loader import load_region
+    from bot.errors import ContentError, DeliveryFailed
+
+    settings = get_settings()
+    found = settings.account(account)
+    if found is None:
+        names = ", ".join(a.name for a in settings.wechat_accounts)
+        typer.echo(f"unknown account {account}; choose from {names}", err=True)
+        raise typer.Exit(2)
+    try:
+        menu = menu_json(load_region(settings.content_dir / "regions" / found.region).menu)
+    except ContentError as exc:
+        typer.echo(f"menu not built: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(json.dumps(menu, ensure_ascii=False, indent=2))
+    if not push:
+        return
+    try:
+        push_menu(client_for(found.app_id, found.app_secret, settings.wechat_api_base), menu)
+    except DeliveryFailed as exc:
+        typer.echo(f"menu not pushed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"menu pushed to {found.app_id}", err=True)
+
+
+@app.command("eval")
+def eval_command(misses: bool = typer.Option(True, help="List the questions answered wrongly")) -> None:
+    """Top-1 accuracy of question understanding on the evaluation set, per category."""
+    from bot.knowledge.evaluation import evaluate
+
+    report = evaluate(get_settings().content_dir)
+    typer.echo(report.format(show_misses=misses))
+
+
+@content_app.command("coverage")
+def content_coverage() -> None:
+    """Articles of the policy documents that nothing answers yet."""
+    from bot.knowledge.coverage import coverage_report
+
+    report = coverage_report(get_settings().content_dir)
+    typer.echo(report.format())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@content_app.command("unanswered")
+def content_unanswered(
+    region: str = typer.Option("", help="Only this region"),
+    limit: int = typer.Option(50, help="Groups to show"),
+) -> None:
+    """Questions the assistant could not answer confidently, grouped, most frequent first."""
+    from sqlmodel import Session
+
+    from bot.store.db import make_engine
+    from bot.store.unanswered import grouped_unanswered
+
+    engine = make_engine(get_settings().database_url)
+    with Session(engine) as session:
+        groups = grouped_unanswered(session, region=region or None, limit=limit)
+    if not groups:
+        typer.echo("no unanswered questions")
+    for group in groups:
+        best = ", ".join(f"{c['kind']}:{c['key']}" for c in group.candidates[:3]) or "-"
+        typer.echo(f"{group.count:>4}  [{group.region}] {group.text}   ({group.band}; best: {best})")
 
 
 def main() -> None:
