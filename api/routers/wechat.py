@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import PlainTextResponse
@@ -42,7 +43,7 @@ router = APIRouter(prefix="/wechat", tags=["wechat"])
 log = logging.getLogger("yibao.wechat")
 
 _POLL_SECONDS = 0.05  # how often a retried copy looks for the first copy's answer
-_LATE: set[asyncio.Future[None]] = set()  # late answers still being worked on: kept referenced until done
+_LATE: set[asyncio.Future[Any]] = set()  # late answers still being worked on: kept referenced until done
 _OUTBOX_MARK = "delivery"  # set in a claim's reply when the answer went by customer-service message
 
 

@@ -264,6 +264,7 @@ def claim_key(account: str, fields: Mapping[str, str]) -> str:
     events (MsgId alone collides across users). Hashed: fixed length, and no openid in the claims table."""
     openid = fields.get("FromUserName", "")
     msg_id = fields.get("MsgId", "")
+    parts: tuple[str, ...]
     if msg_id and fields.get("MsgType", "").lower() != "event":
         parts = ("msg", account, openid, msg_id)
     else:
@@ -359,7 +360,7 @@ def menu_json(menu: Sequence[MenuItem]) -> dict[str, Any]:
     """The account menu in WeChat menu/create format: click buttons by menu key, url: items as view."""
     if len(menu) > _MENU_BUTTONS:
         raise ContentError(f"menu.yaml: WeChat allows {_MENU_BUTTONS} buttons, found {len(menu)}")
-    buttons = []
+    buttons: list[dict[str, Any]] = []
     for item in menu:
         _check_name(item.label, _BUTTON_BYTES)
         if item.children:

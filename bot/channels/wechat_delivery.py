@@ -142,7 +142,8 @@ def _send_rows(db: DbEngine, factory: ClientFactory, rows: Sequence[OutboxMessag
         if person in blocked or row.sent_at is not None:
             continue
         if not _take(db, row):
-            continue  # another sender has it
+            blocked.add(person)  # another sender is on this person's messages: it keeps their order
+            continue
         try:
             _send(factory, row)
         except DeliveryFailed as exc:
@@ -245,3 +246,14 @@ def code_to_openid(client: ApiClient, code: str) -> str:
     if not openid:
         raise LoginRefused("code2session returned no openid")
     return str(openid)
+
+
+# ---- menu -------------------------------------------------------------------------------------------------
+def push_menu(client: ApiClient, menu: dict[str, Any]) -> None:
+    """Create the account menu through wechatpy's menu/create."""
+    try:
+        client.menu.create(menu)
+    except WeChatClientException as exc:
+        raise DeliveryFailed(f"WeChat refused the menu: errcode {exc.errcode} {exc.errmsg}") from exc
+    except requests.RequestException as exc:
+        raise DeliveryFailed(f"WeChat API unreachable: {type(exc).__name__}") from exc

@@ -25,6 +25,7 @@ class Recorded:
     path: str
     query: dict[str, str]
     body: Any
+    accepted: bool = True  # False when the fake answered with an error code
 
 
 @dataclass
@@ -44,10 +45,11 @@ class FakeWeChat:
             return [c for c in self.calls if c.path == path]
 
     def sent_texts(self, openid: str | None = None) -> list[str]:
+        """Texts WeChat accepted (refused sends are recorded but not delivered)."""
         return [
             c.body["text"]["content"]
             for c in self.of("/cgi-bin/message/custom/send")
-            if openid is None or c.body.get("touser") == openid
+            if c.accepted and (openid is None or c.body.get("touser") == openid)
         ]
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
@@ -72,7 +74,7 @@ def _handler(fake: FakeWeChat) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def _request(self, method: str) -> tuple[str, dict[str, str], Any]:
+        def _request(self, method: str) -> Recorded:
             url = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             body: Any = None
@@ -80,11 +82,13 @@ def _handler(fake: FakeWeChat) -> type[BaseHTTPRequestHandler]:
             if length:
                 raw = self.rfile.read(length)
                 body = json.loads(raw.decode("utf-8"))
-            fake.record(Recorded(method, url.path, query, body))
-            return url.path, query, body
+            call = Recorded(method, url.path, query, body)
+            fake.record(call)
+            return call
 
         def do_GET(self) -> None:
-            path, query, _ = self._request("GET")
+            call = self._request("GET")
+            path, query = call.path, call.query
             if path == "/cgi-bin/token":
                 with fake._lock:
                     fake.tokens_issued += 1
@@ -100,10 +104,13 @@ def _handler(fake: FakeWeChat) -> type[BaseHTTPRequestHandler]:
                 self._answer({"errcode": 404, "errmsg": "not found"})
 
         def do_POST(self) -> None:
-            path, query, _ = self._request("POST")
+            call = self._request("POST")
+            path, query = call.path, call.query
             if not query.get("access_token", "").startswith("fake-token-"):
+                call.accepted = False
                 self._answer({"errcode": 40001, "errmsg": "invalid credential"})
             elif path == "/cgi-bin/message/custom/send" and fake.fail_sends:
+                call.accepted = False
                 self._answer({"errcode": 45015, "errmsg": "response out of time limit"})
             elif path in ("/cgi-bin/message/custom/send", "/cgi-bin/menu/create"):
                 self._answer({"errcode": 0, "errmsg": "ok"})
@@ -120,7 +127,9 @@ def running_fake_wechat() -> Iterator[FakeWeChat]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     server.daemon_threads = True
     fake.base = f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/"
-    thread = threading.Thread(target=server.serve_forever, name="fake-wechat", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-wechat", daemon=True
+    )
     thread.start()
     try:
         yield fake
