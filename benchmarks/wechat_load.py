@@ -1,0 +1,223 @@
+"""Load benchmark of the WeChat callback: N simulated users in safe mode over loopback against `uvicorn`.
+
+Starts the app in a uvicorn subprocess on a free loopback port with a temporary SQLite database, lets each
+user subscribe and then ask questions one after another (encrypted and signed with wechatpy's WeChatCrypto,
+replies decrypted and checked), and prints messages/s and p50/p99 latency. Bounded in users, messages, time.
+
+    .venv/bin/python benchmarks/wechat_load.py --users 50 --messages 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import xmltodict
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.utils import WeChatSigner
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TOKEN = "yibao-demo"  # the published demo account (api.settings)
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+APP_ID = "wxdemojilin000001"
+QUESTIONS = (
+    "去外地住院要备案吗",
+    "长期异地备案要什么材料",
+    "异地就医手工报销截止到什么时候",
+    "菜单",
+    "急诊没备案能报销吗",
+    "帮助",
+)
+MAX_USERS, MAX_MESSAGES = 500, 200
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def sign(*parts: str) -> str:
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return str(signer.signature)
+
+
+def message_xml(openid: str, index: int) -> str:
+    now = int(time.time())
+    if index == 0:
+        return (
+            f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{now}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+            "<Event><![CDATA[subscribe]]></Event></xml>"
+        )
+    question = QUESTIONS[(index - 1) % len(QUESTIONS)]
+    return (
+        f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{now}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{question}]]></Content><MsgId>{uuid.uuid4().int % 10**16}</MsgId></xml>"
+    )
+
+
+class User:
+    def __init__(self, crypto: WeChatCrypto) -> None:
+        self.crypto = crypto
+        self.openid = "obench" + uuid.uuid4().hex[:22]
+
+    def request(self, index: int) -> tuple[dict[str, str], bytes]:
+        timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+        envelope = xmltodict.parse(
+            self.crypto.encrypt_message(message_xml(self.openid, index), nonce, timestamp)
+        )
+        encrypt = envelope["xml"]["Encrypt"]
+        params = {
+            "signature": sign(TOKEN, timestamp, nonce),
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "encrypt_type": "aes",
+            "msg_signature": envelope["xml"]["MsgSignature"],
+        }
+        body = f"<xml><ToUserName>gh_bench</ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+        return params, body.encode("utf-8")
+
+    def check(self, text: str) -> bool:
+        if text == "success":
+            return True
+        envelope = xmltodict.parse(text)["xml"]
+        plain = self.crypto.decrypt_message(
+            text, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"]
+        )
+        return bool(xmltodict.parse(plain)["xml"].get("Content"))
+
+
+async def run_user(
+    client: httpx.AsyncClient,
+    url: str,
+    messages: int,
+    deadline: float,
+    latencies: list[float],
+    errors: list[str],
+) -> None:
+    user = User(WeChatCrypto(TOKEN, AES_KEY, APP_ID))
+    for index in range(messages):
+        if time.perf_counter() > deadline:
+            return
+        params, body = user.request(index)
+        started = time.perf_counter()
+        try:
+            response = await client.post(url, params=params, content=body)
+        except httpx.HTTPError as exc:
+            errors.append(type(exc).__name__)
+            continue
+        latencies.append(time.perf_counter() - started)
+        if response.status_code != 200 or not user.check(response.text):
+            errors.append(f"HTTP {response.status_code}")
+
+
+async def load(url: str, users: int, messages: int, seconds: float) -> tuple[list[float], list[str], float]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        started = time.perf_counter()
+        deadline = started + seconds
+        await asyncio.gather(
+            *(run_user(client, url, messages, deadline, latencies, errors) for _ in range(users))
+        )
+        elapsed = time.perf_counter() - started
+    return latencies, errors, elapsed
+
+
+def start_server(port: int, database_url: str, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "YIBAO_DATABASE_URL": database_url,
+        "YIBAO_ENV": "development",
+        "YIBAO_LOG_LEVEL": "WARNING",
+        "YIBAO_WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}/cgi-bin/",  # nothing is delivered late here
+    }
+    command = [
+        sys.executable, "-m", "uvicorn", "api.main:app_factory", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+        "--no-access-log",
+    ]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+def wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("server did not become ready")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=50, help=f"simulated users (max {MAX_USERS})")
+    parser.add_argument("--messages", type=int, default=10, help=f"messages per user (max {MAX_MESSAGES})")
+    parser.add_argument("--seconds", type=float, default=60, help="stop sending after this long")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    args = parser.parse_args()
+    users, messages = min(args.users, MAX_USERS), min(args.messages, MAX_MESSAGES)
+
+    from bot.store.migrate import upgrade
+
+    with tempfile.TemporaryDirectory(prefix="yibao-bench-") as folder:
+        database_url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        upgrade(database_url)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_server(port, database_url, args.workers)
+        try:
+            wait_ready(base, server)
+            latencies, errors, elapsed = asyncio.run(
+                load(f"{base}/wechat/jilin", users, messages, args.seconds)
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    done = len(latencies)
+    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}, {platform.system()} {platform.release()}")  # fmt: skip
+    print(
+        f"setup: {users} users x {messages} messages, safe mode (AES), SQLite WAL, {args.workers} worker(s)"
+    )
+    if not done:
+        raise SystemExit("no message was answered")
+    print(f"messages: {done} in {elapsed:.2f} s = {done / elapsed:.1f} messages/s; errors: {len(errors)}")
+    p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
+    print(
+        f"latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+        f"mean {statistics.fmean(latencies) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms"
+    )
+    if errors:
+        print("error kinds: " + ", ".join(sorted(set(errors))))
+
+
+if __name__ == "__main__":
+    main()
