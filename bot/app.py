@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine as DbEngine
 
+from bot.content.calendar import load_calendar
 from bot.content.loader import Content, load_content
+from bot.content.policy import load_policies
 from bot.engine import Clock, Engine, SystemClock
 from bot.locks import make_locks
 from bot.rendering import Renderer
@@ -36,11 +38,13 @@ def build_engine(
     extra_services: dict[str, Any] | None = None,
 ) -> Engine:
     content = load_content(config.content_dir)
+    attach_settlement(content)
     from bot.knowledge_wiring import attach_knowledge  # the FAQ index is built from the loaded packs
 
     understanding, guards, region_switch = attach_knowledge(content)
     from flows import FLOWS
 
+    services = {**filing_services(config), **(extra_services or {})}
     return Engine(
         db=db or make_engine(config.database_url),
         content=content,
@@ -49,11 +53,24 @@ def build_engine(
         understanding=understanding,
         locks=make_locks(config.redis_url),
         clock=clock or SystemClock(),
-        services=dict(extra_services or {}),
+        services=services,
         guards=guards,
         region_switch=region_switch,
         default_region=config.default_region,
     )
+
+
+def filing_services(config: EngineConfig) -> dict[str, Any]:
+    """Registry, cipher, stores, filing policies, SMS and calendar for the filing flows."""
+    from bot.filing_wiring import filing_services as build
+
+    return build(config.content_dir, config.data_key, config.data_key_id)
+
+
+def attach_settlement(content: Content) -> None:
+    """The region policies and the working-day calendar, where flows and the settlement API find them."""
+    content.extras["policies"] = load_policies(content.root)
+    content.extras["calendar"] = load_calendar(content.root)
 
 
 def loaded_content(config: EngineConfig) -> Content:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows import bind
 from flows.base import Flow
 
-FLOWS: tuple[Flow, ...] = ()
+FLOWS: tuple[Flow, ...] = (bind.FLOW,)

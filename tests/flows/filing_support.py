@@ -1,0 +1,72 @@
+"""Helpers for filing conversations: seed the demo insured persons, talk to the engine, bind quickly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from api.demo import DEMO_PERSONS, DemoPerson, seed_insured
+from bot.engine import Engine
+from bot.messages import Inbound, Reply
+from bot.sms import RecordingSms
+from tests.conftest import unique_user
+
+
+def seed(engine: Engine) -> None:
+    now = engine.clock.now()
+    with Session(engine.db) as session:
+        list(seed_insured(session, engine.services["cipher"], now.date(), now))
+        session.commit()
+
+
+def demo(user: str) -> DemoPerson:
+    return next(d for d in DEMO_PERSONS if d.user == user)
+
+
+class Chat:
+    """One person's conversation with the engine."""
+
+    def __init__(self, engine: Engine, region: str = "jilin", user: str | None = None) -> None:
+        self.engine = engine
+        self.region = region
+        self.user = user or unique_user("chat")
+        self.replies: list[Reply] = []
+
+    def say(self, text: str) -> str:
+        reply = self.engine.handle(
+            Inbound(
+                channel="web",
+                account="web",
+                user_key=self.user,
+                kind="text",
+                text=text,
+                region=self.region,
+                received_at=datetime(2026, 11, 22, 10, 0),
+            )
+        )
+        self.replies.append(reply)
+        return "\n".join(m.text for m in reply.messages)
+
+    @property
+    def intent(self) -> str:
+        return self.replies[-1].intent
+
+    def choices(self) -> list[str]:
+        return [c.label for m in self.replies[-1].messages for c in m.choices]
+
+
+def bind(engine: Engine, person: DemoPerson, region: str | None = None) -> Chat:
+    """A chat bound to `person` through the real bind flow, the code read from a recording gateway."""
+    seed(engine)
+    sms = RecordingSms()
+    engine.services["sms"] = sms
+    chat = Chat(engine, region or person.region)
+    chat.say("绑定身份")
+    chat.say(person.name)
+    chat.say(person.id_number)
+    chat.say(person.phone)
+    code = sms.sent[-1][1]
+    answer = chat.say(code)
+    assert "绑定成功" in answer, answer
+    return chat
