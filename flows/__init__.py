@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import bind
+from flows import filing_guide, materials
 from flows.base import Flow
 
-FLOWS: tuple[Flow, ...] = (bind.FLOW,)
+FLOWS: tuple[Flow, ...] = (filing_guide.FLOW, materials.FLOW)
