@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.routers.web import _max_text_length
+from api.settings import Settings
 
 
 class _Page(HTMLParser):
@@ -49,9 +50,10 @@ class _Page(HTMLParser):
             self.tables[self._table][self._key] += data
 
 
-@pytest.fixture
-def client(settings, engine):
-    with TestClient(create_app(settings, engine=engine)) as test_client:
+@pytest.fixture(scope="module")
+def client(database_url):
+    """One app for the module: these tests only read pages, and building the engine takes a while."""
+    with TestClient(create_app(Settings(env="test", database_url=database_url))) as test_client:
         yield test_client
 
 
