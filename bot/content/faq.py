@@ -69,6 +69,16 @@ _JINJA.filters.update({name: str for name in _TEMPLATE_FILTERS})
 T = TypeVar("T")
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date is reported with its entry, not as a YAML crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _fail(path: Path, entry: str | None, message: str) -> ContentError:
     where = f"{path}" if entry is None else f"{path}: entry {entry!r}"
     return ContentError(f"{where}: {message}")
@@ -80,7 +90,7 @@ def _read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise ContentError(f"{path}: cannot read: {exc}") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: invalid YAML: {exc}") from exc
 
