@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import filing_guide, materials
+from flows import bind, filing_guide, institutions, materials
 from flows.base import Flow
 
-FLOWS: tuple[Flow, ...] = (filing_guide.FLOW, materials.FLOW)
+FLOWS: tuple[Flow, ...] = (filing_guide.FLOW, materials.FLOW, institutions.FLOW, bind.FLOW)
