@@ -1,0 +1,293 @@
+"""SQL for the staff console: the waiting queue, claim, hand back, staff replies, close; unanswered groups.
+
+A conversation a person asked to hand over is `waiting` with one open Handoff. A staff member who takes it
+over makes it `staff` with themself as owner (the bot stays silent, the person's messages are logged); handing
+back or closing returns it to the bot and closes the handoff. Staff replies go to the message log; for WeChat
+conversations they also go to the outbox as customer-service text messages, while the web chat polls
+`staff_messages_since`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from bot.errors import StoreError
+from bot.redaction import redact
+from bot.store.models import (
+    Conversation,
+    ConversationMessage,
+    Handoff,
+    OutboxMessage,
+    UnansweredQuestion,
+    utcnow,
+)
+
+# Channels whose staff messages are delivered through the platform's customer-service API (the outbox);
+# the web chat and the mini-program poll `staff_messages_since` instead.
+OUTBOX_CHANNELS = frozenset({"wechat"})
+MAX_REPLY_LENGTH = 1000
+
+
+class ConsoleError(StoreError):
+    """A console action does not fit the conversation's state."""
+
+
+class ConversationNotFound(ConsoleError):
+    """No conversation with that id."""
+
+
+class NotAllowed(ConsoleError):
+    """The conversation is owned by someone else, or not in a state the action needs."""
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A conversation waiting for a person, or owned by one, as the console lists it."""
+
+    conversation_id: int
+    region: str
+    channel: str
+    status: str
+    owner: str | None
+    reason: str
+    requested_at: datetime | None
+    updated_at: datetime
+
+    def waited_minutes(self, now: datetime | None = None) -> int:
+        if self.requested_at is None:
+            return 0
+        delta = (now or utcnow()) - as_utc(self.requested_at)
+        return max(0, int(delta.total_seconds() // 60))
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _open_handoff(session: Session, conversation_id: int) -> Handoff | None:
+    return session.exec(
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation_id, Handoff.closed_at.is_(None))  # type: ignore[union-attr]
+        .order_by(Handoff.id)  # type: ignore[arg-type]
+    ).first()
+
+
+def _item(conversation: Conversation, handoff: Handoff | None) -> QueueItem:
+    assert conversation.id is not None
+    return QueueItem(
+        conversation_id=conversation.id,
+        region=conversation.region,
+        channel=conversation.channel,
+        status=conversation.status,
+        owner=conversation.owner,
+        reason=handoff.reason if handoff else "",
+        requested_at=handoff.requested_at if handoff else None,
+        updated_at=conversation.updated_at,
+    )
+
+
+def waiting_queue(session: Session, *, limit: int = 200) -> list[QueueItem]:
+    """Conversations waiting for a person, the longest-waiting first."""
+    rows = session.exec(
+        select(Conversation, Handoff)
+        .join(Handoff, Handoff.conversation_id == Conversation.id)  # type: ignore[arg-type]
+        .where(Conversation.status == "waiting", Handoff.closed_at.is_(None))  # type: ignore[union-attr]
+        .order_by(Handoff.requested_at, Handoff.id)  # type: ignore[arg-type]
+        .limit(limit)
+    ).all()
+    seen: set[int] = set()
+    items = []
+    for conversation, handoff in rows:
+        if conversation.id in seen:
+            continue
+        assert conversation.id is not None
+        seen.add(conversation.id)
+        items.append(_item(conversation, handoff))
+    return items
+
+
+def owned_conversations(session: Session, username: str) -> list[QueueItem]:
+    """The conversations a staff member has taken over, most recently active first."""
+    conversations = session.exec(
+        select(Conversation)
+        .where(Conversation.status == "staff", Conversation.owner == username)
+        .order_by(Conversation.updated_at.desc())  # type: ignore[attr-defined]
+    ).all()
+    return [_item(c, _open_handoff(session, c.id)) for c in conversations if c.id is not None]
+
+
+def conversation_item(session: Session, conversation_id: int) -> QueueItem:
+    conversation = _conversation(session, conversation_id)
+    return _item(conversation, _open_handoff(session, conversation_id))
+
+
+def _conversation(session: Session, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(f"conversation {conversation_id} not found")
+    return conversation
+
+
+def claim(session: Session, conversation_id: int, username: str) -> Conversation:
+    """Take a conversation over: the bot falls silent and the staff member answers."""
+    conversation = _conversation(session, conversation_id)
+    if conversation.status == "staff" and conversation.owner not in (None, username):
+        raise NotAllowed(f"conversation {conversation_id} is owned by {conversation.owner}")
+    handoff = _open_handoff(session, conversation_id)
+    if handoff is None:  # a staff member steps into a conversation nobody asked about
+        handoff = Handoff(conversation_id=conversation_id, reason="staff")
+        session.add(handoff)
+    if handoff.claimed_by is None or handoff.claimed_by != username:
+        handoff.claimed_by = username
+        handoff.claimed_at = utcnow()
+    conversation.status = "staff"
+    conversation.owner = username
+    conversation.updated_at = utcnow()
+    session.add(
+        ConversationMessage(
+            conversation_id=conversation_id, direction="system", text="claimed", author=username
+        )
+    )
+    return conversation
+
+
+def _end(session: Session, conversation: Conversation, username: str, event: str) -> None:
+    assert conversation.id is not None
+    for handoff in session.exec(
+        select(Handoff).where(Handoff.conversation_id == conversation.id, Handoff.closed_at.is_(None))  # type: ignore[union-attr]
+    ):
+        handoff.closed_at = utcnow()
+    conversation.status = "bot"
+    conversation.owner = None
+    conversation.updated_at = utcnow()
+    session.add(
+        ConversationMessage(conversation_id=conversation.id, direction="system", text=event, author=username)
+    )
+
+
+def release(session: Session, conversation_id: int, username: str) -> Conversation:
+    """Hand the conversation back to the bot; only its owner may."""
+    conversation = _conversation(session, conversation_id)
+    if conversation.status != "staff" or conversation.owner != username:
+        raise NotAllowed(f"conversation {conversation_id} is not owned by {username}")
+    _end(session, conversation, username, "released")
+    return conversation
+
+
+def close(session: Session, conversation_id: int, username: str) -> Conversation:
+    """Close the request: a waiting conversation, or one the staff member owns; the bot answers again and
+    any half-finished flow is dropped."""
+    conversation = _conversation(session, conversation_id)
+    if conversation.status == "staff" and conversation.owner != username:
+        raise NotAllowed(f"conversation {conversation_id} is owned by {conversation.owner}")
+    if conversation.status == "bot" and _open_handoff(session, conversation_id) is None:
+        raise NotAllowed(f"conversation {conversation_id} has no open request")
+    conversation.flow = None
+    conversation.slots = {}
+    conversation.filled = []
+    conversation.paused = False
+    conversation.pending = {}
+    _end(session, conversation, username, "closed")
+    return conversation
+
+
+def staff_reply(session: Session, conversation_id: int, username: str, text: str) -> ConversationMessage:
+    """A staff member's answer: logged (redacted) and, for WeChat, queued as a customer-service message."""
+    text = text.strip()
+    if not text or len(text) > MAX_REPLY_LENGTH:
+        raise NotAllowed(f"a reply needs 1 to {MAX_REPLY_LENGTH} characters")
+    conversation = _conversation(session, conversation_id)
+    if conversation.status != "staff" or conversation.owner != username:
+        raise NotAllowed(f"conversation {conversation_id} is not owned by {username}")
+    message = ConversationMessage(
+        conversation_id=conversation_id, direction="staff", text=redact(text), author=username
+    )
+    session.add(message)
+    if conversation.channel in OUTBOX_CHANNELS:
+        session.add(
+            OutboxMessage(
+                channel=conversation.channel,
+                account=conversation.account,
+                user_key=conversation.user_key,
+                # the shape bot.channels.wechat_delivery queues and sends
+                payload={"msgtype": "text", "text": text},
+            )
+        )
+    conversation.updated_at = utcnow()
+    session.flush()
+    return message
+
+
+def staff_messages_since(
+    session: Session, conversation_id: int, after_id: int = 0
+) -> list[ConversationMessage]:
+    """Staff messages of the conversation newer than `after_id`, oldest first: what the web chat polls."""
+    return list(
+        session.exec(
+            select(ConversationMessage)
+            .where(
+                ConversationMessage.conversation_id == conversation_id,
+                ConversationMessage.direction == "staff",
+                ConversationMessage.id > after_id,  # type: ignore[operator]
+            )
+            .order_by(ConversationMessage.id)  # type: ignore[arg-type]
+        ).all()
+    )
+
+
+# ---- unanswered questions, for the policy team ------------------------------------------------------------
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def normalise_question(text: str) -> str:
+    """The form questions are grouped by: NFKC (full-width to half-width), lower case, no spaces or
+    punctuation (吗？ and 吗 count as the same question)."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+@dataclass
+class UnansweredSummary:
+    """Questions that normalise to the same text: how often, an example, and the best candidates seen."""
+
+    region: str
+    key: str
+    example: str
+    count: int = 0
+    last_seen: datetime | None = None
+    bands: dict[str, int] = field(default_factory=dict)
+    candidates: dict[str, float] = field(default_factory=dict)  # "kind:key" -> best score
+
+    def best_candidates(self, limit: int = 3) -> list[tuple[str, float]]:
+        return sorted(self.candidates.items(), key=lambda item: -item[1])[:limit]
+
+
+def unanswered_summary(
+    session: Session, *, region: str | None = None, recent: int = 5000, limit: int = 100
+) -> list[UnansweredSummary]:
+    """The most recent `recent` unanswered questions grouped by normalised text, most frequent first."""
+    query = select(UnansweredQuestion).order_by(UnansweredQuestion.id.desc()).limit(recent)  # type: ignore[union-attr]
+    if region:
+        query = query.where(UnansweredQuestion.region == region)
+    groups: dict[tuple[str, str], UnansweredSummary] = {}
+    for row in session.exec(query):
+        key = normalise_question(row.text) or row.text
+        group = groups.get((row.region, key))
+        if group is None:
+            group = groups[(row.region, key)] = UnansweredSummary(row.region, key, redact(row.text))
+        group.count += 1
+        created = as_utc(row.created_at)
+        if group.last_seen is None or created > group.last_seen:
+            group.last_seen = created
+        group.bands[row.band] = group.bands.get(row.band, 0) + 1
+        for candidate in row.candidates:
+            name = f"{candidate.get('kind', '')}:{candidate.get('key', '')}"
+            score = float(candidate.get("score", 0.0))
+            group.candidates[name] = max(score, group.candidates.get(name, score))
+    ordered = sorted(groups.values(), key=lambda g: (-g.count, -(g.last_seen or utcnow()).timestamp()))
+    return ordered[:limit]
