@@ -103,6 +103,7 @@ def test_english_toggle_switches_the_conversation_and_the_page(page: Page, live_
     page.get_by_label("Type your question").fill("长期异地备案要什么材料")
     page.locator("#send").click()
     expect(_bot(page).filter(has_text="Long-term")).not_to_have_count(0)
+    page.screenshot(path=f"{SCREENSHOTS}-english.png")
     # A new visit keeps the language: the page chrome and the welcome are English.
     page.reload()
     expect(page.locator("h1")).to_have_text("Remote Medical Insurance Assistant")

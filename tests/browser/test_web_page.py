@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -106,3 +108,20 @@ def test_static_files_are_local_and_only_those_in_the_folder(client):
     assert client.get("/static/nothing.js").status_code == 404
     assert client.get("/static/..%2Fmain.py").status_code == 404
     assert client.get("/static/%2E%2E/routers/web.py").status_code == 404
+
+
+def test_page_strings_shared_with_other_catalogs_agree():
+    """Catalogs are merged into one: a msgid translated differently elsewhere would silently change here."""
+    folder = Path(__file__).resolve().parents[2] / "content" / "translations" / "en" / "LC_MESSAGES"
+
+    def entries(path: Path) -> dict[str, str]:
+        with path.open("rb") as handle:
+            return {m.id: m.string for m in read_po(handle) if m.id}
+
+    web = entries(folder / "web.po")
+    for other in sorted(folder.glob("*.po")):
+        if other.name == "web.po":
+            continue
+        theirs = entries(other)
+        clashes = {k: (v, theirs[k]) for k, v in web.items() if k in theirs and theirs[k] != v}
+        assert not clashes, f"{other.name}: {clashes}"
