@@ -4,16 +4,30 @@ coverage report (articles nothing answers) per region. Read-only for now."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.deps import EngineDep, SessionDep, SettingsDep
 from api.staff_auth import ADMIN_ROLES, StaffPrincipal, authorise, page
-from bot.knowledge.coverage import UncoveredArticle, coverage_report
+from bot.knowledge.coverage import CoverageReport, UncoveredArticle, coverage_report
 from bot.store.staff import unanswered_summary
 
 router = APIRouter(prefix="/admin", tags=["admin"], include_in_schema=False)
+
+
+@lru_cache(maxsize=4)
+def _cached_report(content_dir: Path, stamp: tuple[int, int]) -> CoverageReport:
+    return coverage_report(content_dir)
+
+
+def _report(content_dir: Path) -> CoverageReport:
+    """The coverage report, read again only when a region pack file changes (reading takes a second)."""
+    files = [path.stat() for path in (content_dir / "regions").rglob("*.yaml")]
+    stamp = (len(files), max((f.st_mtime_ns for f in files), default=0))
+    return _cached_report(content_dir, stamp)
 
 
 @router.get("")
@@ -25,7 +39,7 @@ def overview(
         return who
     regions = sorted(engine.content.regions)
     chosen = region if region in regions else ""
-    report = coverage_report(settings.content_dir)
+    report = _report(settings.content_dir)
     by_region: dict[str, list[UncoveredArticle]] = defaultdict(list)
     for article in report.uncovered:
         if not chosen or article.region == chosen:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 
 import pytest
 from argon2 import PasswordHasher
@@ -11,6 +12,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.main import create_app
+from api.settings import Settings
+from bot.app import EngineConfig, build_engine
 from bot.store import staff as console
 from bot.store.models import (
     Conversation,
@@ -20,15 +23,29 @@ from bot.store.models import (
     StaffUser,
     UnansweredQuestion,
 )
+from tests.conftest import CONTENT, FixedClock
 
 PASSWORD = "correct horse battery"
 _hash = PasswordHasher().hash(PASSWORD)
 
 
-@pytest.fixture
-def client(settings, engine):
+@pytest.fixture(scope="module")
+def shared_client(db, database_url):
+    """One app for the module: building the engine (content, retrieval index) is the slow part."""
+    engine = build_engine(
+        EngineConfig(database_url=database_url, content_dir=CONTENT),
+        clock=FixedClock(datetime(2026, 11, 22, 10, 0, 0)),
+        db=db,
+    )
+    settings = Settings(env="test", database_url=database_url)
     with TestClient(create_app(settings, engine=engine), follow_redirects=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client(shared_client):
+    shared_client.cookies.clear()  # every test starts logged out
+    return shared_client
 
 
 @pytest.fixture
@@ -148,16 +165,16 @@ def test_roles(client, users, role, staff, admin):
         assert "无权访问" in client.get("/admin" if admin == 403 else "/staff").text
 
 
-def test_post_without_the_session_csrf_token_is_refused(client, users, engine):
+def test_post_without_the_session_csrf_token_is_refused(client, users, db):
     headers = _guest(client)
     _say(client, headers, "人工")
     _login(client, users["agent"])
-    waiting = console.waiting_queue(Session(engine.db))
-    cid = waiting[-1].conversation_id
+    with Session(db) as session:
+        cid = console.waiting_queue(session)[-1].conversation_id
     for token in ("", "forged"):
         response = client.post(f"/staff/conversations/{cid}/claim", data={"csrf_token": token})
         assert response.status_code == 403
-    with Session(engine.db) as session:
+    with Session(db) as session:
         assert session.get(Conversation, cid).status == "waiting"
 
 
