@@ -19,6 +19,7 @@ import yaml
 
 from bot.content.faq import DEFAULT_CONTENT_ROOT, load_knowledge_content
 from bot.knowledge.errors import EvalSetError
+from bot.knowledge.guards import GuardSet
 from bot.knowledge.index import KnowledgeIndex, SearchResult
 from bot.knowledge.loading import index_from_content
 from bot.knowledge.models import Audience
@@ -147,14 +148,16 @@ def load_eval_sets(eval_dir: Path = DEFAULT_EVAL_DIR) -> tuple[EvalCase, ...]:
     return tuple(case for path in files for case in load_eval_set(path))
 
 
-def run_eval(index: KnowledgeIndex, cases: Iterable[EvalCase]) -> EvalReport:
-    """Search every case and collect the outcomes."""
-    return EvalReport(
-        tuple(
-            EvalOutcome(case, index.search(case.q, region=case.region, audience=case.audience, on=case.on))
-            for case in cases
-        )
-    )
+def run_eval(index: KnowledgeIndex, cases: Iterable[EvalCase], guards: GuardSet | None = None) -> EvalReport:
+    """Answer every case as the engine does: guards first (a refusal counts as fallback), then search."""
+    outcomes = []
+    for case in cases:
+        if guards is not None and guards.looks_abusive_or_injection(case.q):
+            result = SearchResult("fallback", ())
+        else:
+            result = index.search(case.q, region=case.region, audience=case.audience, on=case.on)
+        outcomes.append(EvalOutcome(case, result))
+    return EvalReport(tuple(outcomes))
 
 
 def unknown_expectations(cases: Sequence[EvalCase], content_root: Path = DEFAULT_CONTENT_ROOT) -> list[str]:
@@ -171,5 +174,5 @@ def unknown_expectations(cases: Sequence[EvalCase], content_root: Path = DEFAULT
 
 def evaluate(content_root: Path = DEFAULT_CONTENT_ROOT, eval_dir: Path = DEFAULT_EVAL_DIR) -> EvalReport:
     """Build the index from content/ and run every eval set of eval_dir (for `yibao eval`)."""
-    index = index_from_content(load_knowledge_content(content_root))
-    return run_eval(index, load_eval_sets(eval_dir))
+    content = load_knowledge_content(content_root)
+    return run_eval(index_from_content(content), load_eval_sets(eval_dir), GuardSet(content.guards))
