@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -24,6 +25,24 @@ _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[0-9]+|[a-z]+")
 jieba.setLogLevel(logging.WARNING)
 
 
+@functools.cache
+def _base_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's word frequencies, loaded once per process (loading takes about a second)."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer.FREQ, tokenizer.total
+
+
+def _segmenter(words: set[str]) -> jieba.Tokenizer:
+    """A jieba tokenizer of its own, on a copy of the base dictionary plus these words."""
+    freq, total = _base_dictionary()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = dict(freq), total, True
+    for word in sorted(words):
+        tokenizer.add_word(word, freq=100_000)
+    return tokenizer
+
+
 def _is_cjk(text: str) -> bool:
     return "\u3400" <= text[0] <= "\u9fff"
 
@@ -42,10 +61,9 @@ class Analyser:
         alternatives = sorted(mapping, key=lambda w: (-len(w), w))
         self._pattern = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
         self._stopwords = frozenset(normalise(word) for word in synonyms.stopwords)
-        self._segmenter = jieba.Tokenizer()
-        for canonical in set(mapping.values()):
-            if _RUN.fullmatch(canonical) and _is_cjk(canonical):
-                self._segmenter.add_word(canonical, freq=100_000)
+        self._segmenter = _segmenter(
+            {word for word in set(mapping.values()) if _RUN.fullmatch(word) and _is_cjk(word)}
+        )
 
     def canonical(self, text: str) -> str:
         """Normalised text with every synonym replaced by its group's canonical word (one pass)."""
