@@ -123,12 +123,15 @@ def owned_conversations(session: Session, username: str) -> list[QueueItem]:
 
 
 def conversation_item(session: Session, conversation_id: int) -> QueueItem:
-    conversation = _conversation(session, conversation_id)
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(f"conversation {conversation_id} not found")
     return _item(conversation, _open_handoff(session, conversation_id))
 
 
 def _conversation(session: Session, conversation_id: int) -> Conversation:
-    conversation = session.get(Conversation, conversation_id)
+    """The conversation, row-locked on PostgreSQL so two agents cannot take it over at once."""
+    conversation = session.get(Conversation, conversation_id, with_for_update=True)
     if conversation is None:
         raise ConversationNotFound(f"conversation {conversation_id} not found")
     return conversation
