@@ -89,11 +89,14 @@ def _places(ctx: FlowContext) -> Places:
 
 # ---- parsers -----------------------------------------------------------------------------------------------
 def parse_place(text: str, _slots: Slots, ctx: FlowContext) -> dict[str, Any]:
-    """A place ("三亚", "在北京工作") or just a scope ("外省"); kept as plain data in the conversation."""
+    """A place ("三亚", "在北京工作") or just a scope ("外省"); kept as plain data in the conversation.
+
+    A stay length said with it ("去三亚住半年") is kept too, so the guide does not ask for it again.
+    """
     places = _places(ctx)
     found = places.find(text, ctx.region)
     if found is not None:
-        return {
+        place: dict[str, Any] = {
             "code": found.code,
             "name": found.name,
             "province": found.province,
@@ -101,19 +104,28 @@ def parse_place(text: str, _slots: Slots, ctx: FlowContext) -> dict[str, Any]:
             "cross_province": found.cross_province,
             "home": places.is_home(found, ctx.region),
         }
-    scope = places.scope(text, ctx.region)
-    if scope is None:
-        raise Invalid("filing_guide/invalid_place")
-    return {"code": "", "name": "", "cross_province": scope == "cross_province", "home": False}
+    else:
+        scope = places.scope(text, ctx.region)
+        if scope is None:
+            raise Invalid("filing_guide/invalid_place")
+        place = {"code": "", "name": "", "cross_province": scope == "cross_province", "home": False}
+    months = parse_duration_months(text)
+    if months is not None:
+        place["stay"] = _stay(months)
+    return place
+
+
+def _stay(months: float) -> dict[str, Any]:
+    """Months away as JSON-safe data: an open-ended stay is a flag (JSON has no infinity)."""
+    open_ended = math.isinf(months)
+    return {"months": None if open_ended else round(months, 2), "open_ended": open_ended}
 
 
 def parse_months(text: str, _slots: Slots, _ctx: FlowContext) -> dict[str, Any]:
-    """Months away; an open-ended stay is a flag (conversation slots are JSON, which has no infinity)."""
     months = parse_duration_months(text)
     if months is None:
         raise Invalid("filing_guide/invalid_months")
-    open_ended = math.isinf(months)
-    return {"months": None if open_ended else round(months, 2), "open_ended": open_ended}
+    return _stay(months)
 
 
 def parse_yes_no(text: str, _slots: Slots, _ctx: FlowContext) -> bool:
@@ -144,6 +156,8 @@ def _ask_referral(slots: Slots, ctx: FlowContext) -> bool:
 
 
 def _ask_months(slots: Slots, ctx: FlowContext) -> bool:
+    if "stay" in slots["place"]:
+        return False
     if _rules(ctx) == "dezhou":
         return not slots["place"].get("home")
     return _ask_referral(slots, ctx) and slots.get("referral") is False
@@ -157,7 +171,7 @@ def _yes_no(_slots: Slots, ctx: FlowContext) -> tuple[Option, ...]:
 def decide(rules: str, slots: Slots, long_term_months: float) -> str:
     """The verdict name for the answers given (pure: the rule set and the long-term threshold are data)."""
     place = slots["place"]
-    stay = slots.get("months") or {}
+    stay = slots.get("months") or place.get("stay") or {}
     long_stay = bool(stay.get("open_ended")) or (stay.get("months") or 0) >= long_term_months
     if rules == "dezhou":
         if place.get("home"):
@@ -192,7 +206,7 @@ def _complete(slots: Slots, ctx: FlowContext) -> Outcome:
     options = (Option("flow:filing", labels["filing"]),) if verdict.offer_filing else ()
     context = {
         "place": dict(slots["place"]),
-        "stay": dict(slots.get("months") or {}),
+        "stay": dict(slots.get("months") or slots["place"].get("stay") or {}),
         "inpatient": slots.get("inpatient"),
         "long_term_months": guide.long_term_months,
         "citations": list(verdict.citations),

@@ -56,7 +56,7 @@ def test_jilin_referral_lists_referral_materials_and_offers_filing(guide_engine)
 
 
 def test_jilin_long_term_mentions_pledge_and_lists_materials(guide_engine):
-    reply = _guide(guide_engine, "jilin", "去三亚住半年", "否", "否", "住半年")
+    reply = _guide(guide_engine, "jilin", "去三亚住半年", "否", "否")  # the stay was said with the place
     assert reply.intent == "filing_guide:long_term"
     text = text_of(reply)
     assert "海南省（海南、西藏、新疆生产建设兵团备案到省一级）" in text
@@ -84,6 +84,11 @@ def test_dezhou_cross_province_temporary_filing_without_proofs(guide_engine):
     text = text_of(reply)
     assert "临时外出就医备案" in text and "德医保发〔2021〕57号 二（二）" in text
     assert "【临时外出就医人员备案】" in text
+
+
+def test_dezhou_stay_said_with_the_place_is_not_asked_again(guide_engine):
+    reply = _guide(guide_engine, "dezhou", "去三亚住半年")
+    assert reply.intent == "filing_guide:long_term"
 
 
 def test_dezhou_six_months_is_long_term_residence_by_pledge(guide_engine):
