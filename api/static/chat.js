@@ -72,6 +72,9 @@
     document.querySelectorAll("[data-i18n-placeholder]").forEach(function (el) {
       el.setAttribute("placeholder", t(el.dataset.i18nPlaceholder));
     });
+    document.querySelectorAll("[data-i18n-title]").forEach(function (el) {
+      el.setAttribute("title", t(el.dataset.i18nTitle));
+    });
     document.querySelectorAll("[data-i18n-aria-label]").forEach(function (el) {
       el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel));
     });

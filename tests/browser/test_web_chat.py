@@ -93,7 +93,7 @@ def test_tapping_a_numbered_choice_sends_its_number(page: Page) -> None:
 def test_english_toggle_switches_the_conversation_and_the_page(page: Page, live_server: LiveServer) -> None:
     _welcome(page)
     bodies = _chat_bodies(page)
-    page.get_by_role("button", name="切换语言").click()
+    page.get_by_role("button", name="English", exact=True).click()
     expect(_bot(page).last).to_contain_text("Switched to English")
     assert bodies[-1]["text"] == "English"
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -108,7 +108,7 @@ def test_english_toggle_switches_the_conversation_and_the_page(page: Page, live_
     page.reload()
     expect(page.locator("h1")).to_have_text("Remote Medical Insurance Assistant")
     expect(_bot(page).first).to_contain_text("Jilin")
-    page.get_by_role("button", name="Switch language").click()
+    page.get_by_role("button", name="中文", exact=True).click()
     expect(_bot(page).last).to_contain_text("已切换为中文")
     expect(page.locator("#send")).to_have_text("发送")
 
