@@ -590,8 +590,12 @@
       });
     });
 
-    // Size the canvas once it is laid out (it needs its CSS width).
+    // Size the canvas once it is laid out (it needs its CSS width), and again when an empty pad is resized
+    // (a phone turned sideways); a drawn signature is kept as it is.
     window.requestAnimationFrame(function () { if (!ctx) { setup(); } });
+    window.addEventListener("resize", function () {
+      if (!done && !strokes && !drawing && canvas.isConnected) { setup(); }
+    });
     return box;
   }
 
