@@ -1,0 +1,163 @@
+"""The deadline flow (截止日期) through the engine, and the Chinese date words it reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+from bot.app import EngineConfig, build_engine
+from bot.messages import Inbound
+from flows import deadline, estimate
+from flows.deadline import DateWordsError, find_dates, parse_one_date
+from tests.conftest import CONTENT, FixedClock, unique_user
+
+TODAY = dt.date(2026, 11, 22)  # a Sunday
+
+
+@pytest.fixture(scope="module")
+def bot(db, database_url):
+    """One engine per module (the knowledge index is slow to build); the clock says 2026-11-22."""
+    engine = build_engine(
+        EngineConfig(database_url=database_url, content_dir=CONTENT),
+        clock=FixedClock(datetime(2026, 11, 22, 10, 0, 0)),
+        db=db,
+    )
+    return replace(engine, flows={**engine.flows, "estimate": estimate.FLOW, "deadline": deadline.FLOW})
+
+
+class Chat:
+    def __init__(self, bot, region="jilin"):
+        self.bot, self.region = bot, region
+        self.user = unique_user("dl")
+
+    def say(self, text):
+        return self.bot.handle(
+            Inbound(
+                channel="web",
+                account="web",
+                user_key=self.user,
+                kind="text",
+                text=text,
+                region=self.region,
+                received_at=datetime(2026, 11, 22, 10),
+            )
+        )
+
+    def run(self, *texts):
+        reply = None
+        for text in texts:
+            reply = self.say(text)
+        return reply
+
+
+def text_of(reply):
+    return "\n".join(m.as_plain_text() for m in reply.messages)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我10月8号出院", dt.date(2026, 10, 8)),
+        ("10月8日", dt.date(2026, 10, 8)),
+        ("2026年10月8日", dt.date(2026, 10, 8)),
+        ("2025-10-08", dt.date(2025, 10, 8)),
+        ("2026/10/8", dt.date(2026, 10, 8)),
+        ("十月八号", dt.date(2026, 10, 8)),
+        ("二〇二六年十月八日", dt.date(2026, 10, 8)),
+        ("12月1日", dt.date(2025, 12, 1)),  # no year: the latest such day not after today
+        ("2月29日", dt.date(2024, 2, 29)),
+        ("今天", TODAY),
+        ("昨天出的院", dt.date(2026, 11, 21)),
+        ("前天", dt.date(2026, 11, 20)),
+        ("上周五", dt.date(2026, 11, 13)),
+        ("上星期一", dt.date(2026, 11, 9)),
+        ("这周三", dt.date(2026, 11, 18)),
+    ],
+)
+def test_date_words(text, expected):
+    assert parse_one_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("2月30日", "impossible"),
+        ("13月1日", "impossible"),
+        ("2025年2月29日", "impossible"),
+        ("出院了", "missing"),
+        ("10月8日和10月9日", "several"),
+    ],
+)
+def test_date_words_refused(text, code):
+    with pytest.raises(DateWordsError) as caught:
+        parse_one_date(text, TODAY)
+    assert caught.value.code == code
+
+
+def test_materials_clause_is_told_apart():
+    found = find_dates("我10月8号出院，材料11月3日交齐", TODAY)
+    assert [(d.on, d.about_materials) for d in found] == [
+        (dt.date(2026, 10, 8), False),
+        (dt.date(2026, 11, 3), True),
+    ]
+
+
+def test_discharge_date_gives_the_claim_deadline_and_corrects_the_old_rule(bot):
+    chat = Chat(bot)
+    reply = chat.say("截止日期")
+    assert reply.intent == "flow:deadline"
+    assert "材料交齐了吗" in text_of(chat.say("我10月8号出院"))
+    reply = chat.say("没有")
+    text = text_of(reply)
+    assert "最晚 2027年12月31日 前" in text
+    assert "吉医保规〔2023〕4号 第十五条" in text
+    assert "吉医保发〔2019〕34号 第十六项" in text and "2027年3月31日" in text
+    assert "22 个工作日内办结" in text
+    assert reply.intent == "deadline:due"
+
+
+def test_materials_in_the_same_message_give_the_processing_date(bot):
+    reply = Chat(bot).run("截止日期", "我10月8号出院，材料11月3日交齐")
+    text = text_of(reply)
+    assert "2027年12月31日" in text
+    # 22 working days after Tue 3 Nov 2026 (official 2026 schedule): Thu 3 Dec 2026
+    assert "即 2026年12月3日 前" in text
+    assert "估算" not in text
+
+
+def test_materials_date_asked_separately(bot):
+    reply = Chat(bot).run("截止日期", "前天", "昨天")
+    # from Sat 21 Nov 2026: 23–27 Nov, 30 Nov–4 Dec, 7–11, 14–18 Dec (20), 21–22 Dec (22)
+    assert "即 2026年12月22日 前" in text_of(reply)
+    reply = Chat(bot).run("截止日期", "2026年11月10日", "11月13日")
+    # 22 working days after Fri 13 Nov 2026: 16–20, 23–27, 30 Nov–4 Dec, 7–11 Dec (20), 14–15 Dec (22)
+    assert "即 2026年12月15日 前" in text_of(reply)
+
+
+def test_impossible_and_future_dates_get_clear_messages(bot):
+    chat = Chat(bot)
+    chat.say("截止日期")
+    reply = chat.say("我2月30日出院")
+    assert "没有2月30日这一天" in text_of(reply)
+    assert "哪天出院" in text_of(reply)
+    assert "还没到" in text_of(chat.say("2027年1月5日"))
+    assert "材料交齐了吗" in text_of(chat.say("10月8号"))
+    assert "不能早于" in text_of(chat.say("10月1日"))
+
+
+def test_overdue_claim_is_said(bot):
+    reply = Chat(bot).run("截止日期", "2024年3月1日", "没有")
+    assert "已经过了" in text_of(reply)
+    assert reply.intent == "deadline:overdue"
+
+
+def test_dezhou_says_no_deadline_and_never_borrows_jilins(bot):
+    reply = Chat(bot, region="dezhou").run("截止日期", "我10月8号出院")
+    text = text_of(reply)
+    assert "没有规定申请期限" in text
+    assert "德医保发〔2021〕57号 三（二）" in text
+    assert "吉医保" not in text and "2027年12月31日" not in text
+    assert reply.intent == "deadline:not_specified"
