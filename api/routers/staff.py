@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import EngineDep, SessionDep, SettingsDep
 from api.staff_auth import (
     HOME,
     STAFF_ROLES,
@@ -104,7 +104,7 @@ def logout(
 
 # ---- console ---------------------------------------------------------------------------------------------
 @router.get("")
-def queue(request: Request, settings: SettingsDep, session: SessionDep) -> Response:
+def queue(request: Request, settings: SettingsDep, session: SessionDep, engine: EngineDep) -> Response:
     who = authorise(request, settings, session, STAFF_ROLES)
     if not isinstance(who, StaffPrincipal):
         return who
@@ -117,8 +117,13 @@ def queue(request: Request, settings: SettingsDep, session: SessionDep) -> Respo
             "waiting": console.waiting_queue(session),
             "mine": console.owned_conversations(session, who.username),
             "now": utcnow(),
+            "region_titles": _region_titles(engine),
         },
     )
+
+
+def _region_titles(engine: EngineDep) -> dict[str, str]:
+    return {name: pack.title for name, pack in engine.content.regions.items()}
 
 
 def _conversation_page(
@@ -149,6 +154,7 @@ def _conversation_page(
             "error": error,
             "draft": redact(draft),
             "max_reply": console.MAX_REPLY_LENGTH,
+            "region_titles": _region_titles(request.app.state.engine),
         },
         status_code=status,
     )

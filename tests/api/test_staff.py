@@ -199,6 +199,7 @@ def test_full_handoff_on_the_web_chat(client, users, db):
     _login(client, users["agent"])
     queue = client.get("/staff")
     assert f'data-conversation="{cid}"' in queue.text and "本人要求人工" in queue.text
+    assert "吉林" in queue.text  # the region by its title
     page = client.get(f"/staff/conversations/{cid}")
     assert "138****5678" in page.text and "13812345678" not in page.text  # personal data stays masked
     token = _csrf(page.text)
