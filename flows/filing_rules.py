@@ -275,18 +275,25 @@ def expected_level(destination: DestinationLike) -> str:
     return "city" if destination.cross_province else "pooling_region"
 
 
-def _check_destination(request: FilingRequest, person: PersonLike, policy: FilingPolicy) -> None:
-    destination = request.destination
+def check_destination(
+    kind: str, destination: DestinationLike, person: PersonLike, policy: FilingPolicy
+) -> None:
+    """The place rules: not the insured pooling region, filed at the level of 第十二条, and (Dezhou 二（四）)
+    no filing at all for temporary treatment elsewhere in the province."""
     if policy.applies("not_remote") and destination.code == person.pooling_region:
         raise policy.violation("not_remote", destination=destination.name)
     if policy.applies("granularity") and destination.level not in ("pooling_region", "city", "province"):
         raise policy.violation("granularity", destination=destination.name)
     if (
         policy.applies("in_province_temporary_no_filing")
-        and request.kind == "temporary"
+        and kind == "temporary"
         and not destination.cross_province
     ):
         raise policy.violation("in_province_temporary_no_filing", destination=destination.name)
+
+
+def _check_destination(request: FilingRequest, person: PersonLike, policy: FilingPolicy) -> None:
+    check_destination(request.kind, request.destination, person, policy)
 
 
 def _check_dates(request: FilingRequest, person: PersonLike, policy: FilingPolicy, today: date) -> bool:
@@ -307,7 +314,6 @@ def _check_dates(request: FilingRequest, person: PersonLike, policy: FilingPolic
 def _check_pledge(
     request: FilingRequest,
     kind: KindPolicy,
-    current: list[FilingLike],
     all_filings: Sequence[FilingLike],
     policy: FilingPolicy,
     today: date,
@@ -319,10 +325,17 @@ def _check_pledge(
         return
     if kind.pledge == "no":
         raise RuleViolation("pledge_kinds", citation, kind=kind.id)
+    check_pledge_possible(all_filings, policy, today)
+
+
+def check_pledge_possible(filings: Sequence[FilingLike], policy: FilingPolicy, today: date) -> None:
+    """Jilin 第六条（二）: no pledge after a lapsed one, and one open pledge at most. Dezhou: always possible
+    (the pledge is the normal way to file long-term residence, nothing is due later)."""
     if policy.pledge_months is None:
-        return  # Dezhou: the pledge is the normal way to file, nothing is due later
-    if policy.applies("no_pledge_after_lapse") and has_lapsed_pledge(all_filings, policy, today):
+        return
+    if policy.applies("no_pledge_after_lapse") and has_lapsed_pledge(filings, policy, today):
         raise policy.violation("no_pledge_after_lapse")
+    current = [f for f in filings if is_current(f, policy, today)]
     if policy.applies("one_open_pledge") and any(is_open_pledge(f, policy) for f in current):
         raise policy.violation("one_open_pledge")
 
@@ -358,7 +371,7 @@ def check_new_filing(
     _check_destination(request, person, policy)
     retroactive = _check_dates(request, person, policy, today)
     current = [f for f in filings if is_current(f, policy, today)]
-    _check_pledge(request, kind, current, filings, policy, today)
+    _check_pledge(request, kind, filings, policy, today)
     _check_places(request, current, policy)
     if kind.proofs and not request.pledge and request.proof not in {p.value for p in kind.proofs}:
         raise RuleViolation("proof_required", kind.validity_citation or "", kind=kind.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -70,3 +71,15 @@ def bind(engine: Engine, person: DemoPerson, region: str | None = None) -> Chat:
     answer = chat.say(code)
     assert "绑定成功" in answer, answer
     return chat
+
+
+def module_engine(db: Any, database_url: str) -> Engine:
+    """One engine per test module (building the FAQ index takes seconds); the clock is fixed."""
+    from bot.app import EngineConfig, build_engine
+    from tests.conftest import CONTENT, FixedClock
+
+    return build_engine(
+        EngineConfig(database_url=database_url, content_dir=CONTENT),
+        clock=FixedClock(datetime(2026, 11, 22, 10, 0, 0)),
+        db=db,
+    )

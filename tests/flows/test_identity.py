@@ -10,7 +10,7 @@ import yaml
 from bot.sms import RecordingSms
 from flows.identity import IdProblem, check_digit, normalise_id, valid_phone, validate_id_number
 from tests.conftest import CONTENT
-from tests.flows.filing_support import Chat, bind, demo, seed
+from tests.flows.filing_support import Chat, bind, demo, module_engine, seed
 
 PROVINCES = yaml.safe_load((CONTENT / "id_regions.yaml").read_text(encoding="utf-8"))["provinces"]
 TODAY = date(2026, 11, 22)
@@ -21,6 +21,11 @@ def reason(text: str) -> str:
     with pytest.raises(IdProblem) as caught:
         validate_id_number(text, PROVINCES, TODAY)
     return caught.value.reason
+
+
+@pytest.fixture(scope="module")
+def engine(db, database_url):
+    return module_engine(db, database_url)
 
 
 def test_the_standard_example_passes_and_is_normalised():
@@ -88,7 +93,10 @@ def test_bind_refuses_a_phone_that_is_not_on_file_then_binds(engine):
 
 
 def test_demo_gateway_shows_the_code_and_no_personal_data_is_stored_in_clear(engine):
+    from bot.sms import DemoSms
+
     seed(engine)
+    engine.services["sms"] = DemoSms()
     person = demo("demo3")
     chat = Chat(engine)
     chat.say("绑定身份")

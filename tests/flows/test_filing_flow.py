@@ -1,0 +1,316 @@
+"""Whole filing and status conversations through the engine (web channel, fixed clock 2026-11-22)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlmodel import Session
+
+from bot.registry import EmbeddedRegistry
+from bot.store import filings, people
+from tests.flows.filing_support import Chat, bind, demo, module_engine, seed
+
+
+def _filings(engine, person_id):
+    with Session(engine.db) as session:
+        return list(filings.filings_of(session, person_id))
+
+
+def _person_id(engine, user):
+    with Session(engine.db) as session:
+        return people.find_by_id_number(session, engine.services["cipher"], demo(user).id_number).id
+
+
+def _file(chat: Chat, *answers: str) -> str:
+    out = ""
+    for text in ("办理备案", *answers):
+        out = chat.say(text)
+    return out
+
+
+def _option(chat: Chat, label_part: str) -> str:
+    labels = chat.choices()
+    return str(next(i for i, label in enumerate(labels, 1) if label_part in label))
+
+
+@pytest.fixture(scope="module")
+def engine(db, database_url):
+    return module_engine(db, database_url)
+
+
+def test_unbound_person_binds_first_then_files(engine):
+    seed(engine)
+    from bot.sms import RecordingSms
+
+    sms = RecordingSms()
+    engine.services["sms"] = sms
+    person = demo("demo3")
+    chat = Chat(engine)
+    assert "先绑定身份" in chat.say("办理备案")
+    chat.say(person.name)
+    chat.say(person.id_number)
+    chat.say(person.phone)
+    answer = chat.say(sms.sent[-1][1])
+    assert "绑定成功" in answer and "你要办理哪一项" in answer
+
+
+def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
+    chat = bind(engine, demo("demo3"))
+    pid = _person_id(engine, "demo3")
+    before = len(_filings(engine, pid))
+    chat.say("办理备案")
+    chat.say(_option(chat, "长期异地"))
+    chat.say("在北京工作")
+    chat.say(_option(chat, "户籍地"))
+    chat.say("2026-12-01")
+    chat.say(_option(chat, "异地工作"))
+    done = chat.say("是")
+    assert "备案已办理" in done and "北京市" in done and "2026年12月1日起长期有效" in done
+    assert "异地工作证明材料" in done and "异地安置认定材料" not in done
+    assert chat.intent == "filing:long_term"
+    rows = _filings(engine, pid)
+    assert len(rows) == before + 1
+    filing = rows[-1]
+    assert (filing.kind, filing.proof, filing.place_role, filing.destination_code) == (
+        "long_term",
+        "work_away",
+        "household",
+        "110000",
+    )
+    # filing the same place again is refused with the rule and its citation
+    chat.say("办理备案")
+    chat.say(_option(chat, "长期异地"))
+    chat.say("北京")
+    chat.say(_option(chat, "户籍地"))
+    chat.say("今天")
+    chat.say(_option(chat, "异地工作"))
+    refused = chat.say("是")
+    assert "不需要重复办理" in refused and "依据：吉林省优化五类医保服务20条便民举措 第4条" in refused
+    # cancel, then file again
+    chat.say("办理备案")
+    chat.say(_option(chat, "撤销"))
+    chat.say(_option(chat, "北京市"))
+    cancelled = chat.say("是")
+    assert "已撤销" in cancelled and "第十三条" in cancelled
+    with Session(engine.db) as session:
+        events = filings.events_of(session, filing.id)
+        assert [e.action for e in events] == ["created", "cancelled"]
+        assert events[1].before["status"] == "active" and events[1].after["status"] == "ended"
+        assert events[1].actor == f"person:{pid}" and events[1].channel == "web"
+    chat.say("办理备案")
+    chat.say(_option(chat, "长期异地"))
+    chat.say("北京")
+    chat.say(_option(chat, "户籍地"))
+    chat.say("今天")
+    chat.say(_option(chat, "异地工作"))
+    assert "备案已办理" in chat.say("是")
+
+
+def test_childbirth_referral_and_retroactive_filings(engine):
+    chat = bind(engine, demo("demo3"))
+    chat.say("办理备案")
+    chat.say(_option(chat, "生育"))
+    chat.say("上海")
+    chat.say("今天")
+    chat.say(_option(chat, "母子健康手册"))
+    done = chat.say("是")
+    assert "备案已办理" in done and "以经办机构核定为准" in done and "母子健康手册" in done
+
+    chat.say("办理备案")
+    chat.say(_option(chat, "转诊"))
+    chat.say("去吉林市住院")
+    chat.say("今天")
+    chat.say(_option(chat, "转诊转院证明"))
+    done = chat.say("是")
+    assert "2026年11月22日 至 2026年12月31日" in done and "吉医保发〔2019〕34号 第十二项" in done
+
+    chat.say("办理备案")
+    chat.say(_option(chat, "补办"))
+    chat.say(_option(chat, "转诊"))
+    chat.say("天津")
+    assert "早于今天" not in chat.say("2026-10-08")
+    chat.say(_option(chat, "转诊转院证明"))
+    done = chat.say("是")
+    assert "补办备案已提交" in done and "2026年10月8日 至 2026年12月31日" in done
+    assert chat.intent == "filing:referral"
+
+
+def test_start_date_checks(engine):
+    chat = bind(engine, demo("demo3"))
+    chat.say("办理备案")
+    chat.say(_option(chat, "生育"))
+    chat.say("上海")
+    assert "补办备案" in chat.say("2026-11-01")
+    assert "没看懂这个日期" in chat.say("下下周吧")
+    assert "太远" in chat.say("2030-01-01")
+
+
+def test_own_pooling_region_is_not_remote(engine):
+    chat = bind(engine, demo("demo3"))
+    chat.say("办理备案")
+    chat.say(_option(chat, "生育"))
+    answer = chat.say("长春")
+    assert "不属于异地就医" in answer and "吉医保规〔2023〕4号 第十二条" in answer
+
+
+def test_a_second_pledge_is_refused_with_its_rule(engine):
+    chat = bind(engine, demo("demo1"))  # has an open pledge due in 6 days
+    chat.say("办理备案")
+    refused = chat.say(_option(chat, "承诺制"))
+    assert "同一时间只能有一条有效的承诺制备案" in refused
+    assert "依据：吉医保规〔2023〕4号 第六条（二）" in refused
+    # also when chosen as "no proof yet" on an ordinary filing
+    chat.say("办理备案")
+    chat.say(_option(chat, "转诊"))
+    chat.say("北京")
+    chat.say("今天")
+    refused = chat.say(_option(chat, "承诺制"))
+    assert "第六条（二）" in refused
+
+
+def test_open_pledge_cannot_be_changed(engine):
+    chat = bind(engine, demo("demo1"))
+    chat.say("办理备案")
+    chat.say(_option(chat, "变更"))
+    refused = chat.say(_option(chat, "海南省"))
+    assert "不能变更备案信息" in refused and "吉医保规〔2023〕4号 第六条（一）" in refused
+
+
+def test_no_pledge_after_a_lapsed_one(engine):
+    chat = bind(engine, demo("demo2"))
+    chat.say("办理备案")
+    refused = chat.say(_option(chat, "承诺制"))
+    assert "不能再申请承诺制备案" in refused and "第六条（二）" in refused
+
+
+def test_change_of_an_ordinary_filing_is_recorded(engine):
+    chat = bind(engine, demo("demo3"))
+    pid = _person_id(engine, "demo3")
+    chat.say("办理备案")
+    chat.say(_option(chat, "转诊"))
+    chat.say("沈阳")
+    chat.say("今天")
+    chat.say(_option(chat, "转诊转院证明"))
+    chat.say("是")
+    chat.say("办理备案")
+    chat.say(_option(chat, "变更"))
+    chat.say(_option(chat, "沈阳"))
+    chat.say("大连")
+    assert "沈阳" in chat.say("是") and chat.intent == "filing:changed"
+    filing = [f for f in _filings(engine, pid) if f.destination_name.startswith("大连")][-1]
+    with Session(engine.db) as session:
+        change = filings.events_of(session, filing.id)[-1]
+    assert change.before["destination_name"].startswith("沈阳") and change.after[
+        "destination_name"
+    ].startswith("大连")
+
+
+def test_dezhou_temporary_filing_and_in_province_refusal(engine):
+    chat = bind(engine, demo("demo5"))
+    chat.say("办理备案")
+    chat.say(_option(chat, "临时外出"))
+    refused = chat.say("去济南看病")
+    assert "不用备案" in refused and "德医保发〔2021〕57号 二（四）" in refused
+    chat.say("办理备案")
+    chat.say(_option(chat, "临时外出"))
+    chat.say("北京")
+    refused = chat.say("2026-11-01")
+    assert "文件没有规定补办" in refused and "德医保发〔2021〕57号 三（二）" in refused
+    chat.say("办理备案")
+    chat.say(_option(chat, "临时外出"))
+    chat.say("北京")
+    chat.say("今天")
+    done = chat.say("是")
+    assert "备案已办理" in done and "北京市" in done and chat.intent == "filing:temporary"
+
+
+def test_abandon_halfway_then_resume(engine):
+    chat = bind(engine, demo("demo3"))
+    chat.say("办理备案")
+    chat.say(_option(chat, "生育"))
+    later = Chat(engine, "jilin", user=chat.user)  # the person comes back later
+    resumed = later.say("继续")
+    assert "去哪里就医" in resumed
+    later.say("广州")
+    later.say("今天")
+    later.say(_option(later, "母子健康手册"))
+    assert "备案已办理" in later.say("是")
+
+
+def test_a_question_in_the_middle_then_continue(engine):
+    chat = bind(engine, demo("demo3"))
+    chat.say("办理备案")
+    chat.say(_option(chat, "生育"))
+    answer = chat.say("承诺制备案有效期多久")
+    assert "6个月" in answer and "继续" in answer
+    assert "去哪里就医" in chat.say("继续")
+    chat.say("杭州")
+    chat.say("今天")
+    chat.say(_option(chat, "母子健康手册"))
+    assert "备案已办理" in chat.say("是")
+
+
+def test_answering_no_submits_nothing(engine):
+    chat = bind(engine, demo("demo3"))
+    pid = _person_id(engine, "demo3")
+    before = len(_filings(engine, pid))
+    chat.say("办理备案")
+    chat.say(_option(chat, "生育"))
+    chat.say("南京")
+    chat.say("今天")
+    chat.say(_option(chat, "母子健康手册"))
+    assert "没有提交" in chat.say("否")
+    assert len(_filings(engine, pid)) == before
+
+
+def test_status_shows_pledge_due_date_certifications_and_claims(engine):
+    chat = bind(engine, demo("demo1"))
+    status = chat.say("我的备案")
+    assert chat.intent == "status:shown"
+    assert "补齐材料截止：2026年11月28日（还剩6天）" in status
+    assert "异地工作证明材料" in status and "门诊慢特病：高血压" in status
+    assert "2201**********1235" in status and demo("demo1").id_number not in status
+    chat = bind(engine, demo("demo2"))
+    status = chat.say("我的备案")
+    assert "已失效" in status
+    assert "材料2026年11月12日收齐，应在2026年12月14日前办结（吉医保发〔2019〕34号 第十五项）" in status
+
+
+def test_registry_change_of_scheme_ends_filings_but_admitted_stays_settle(engine):
+    chat = bind(engine, demo("demo3"))
+    pid = _person_id(engine, "demo3")
+    chat.say("办理备案")
+    chat.say(_option(chat, "生育"))
+    chat.say("武汉")
+    chat.say("今天")
+    chat.say(_option(chat, "母子健康手册"))
+    chat.say("是")
+    with Session(engine.db) as session:
+        registry = EmbeddedRegistry(session, engine.services["cipher"])
+        ended = registry.change_insurance(
+            pid,
+            policies=engine.services["filing_policies"],
+            today=date(2026, 11, 25),
+            at=datetime(2026, 11, 25, 9, 0),
+            scheme="resident",
+        )
+        session.commit()
+        assert ended
+        filing = filings.get_filing(session, ended[-1])
+        assert filing.end_reason == "scheme_changed"
+        assert filings.events_of(session, filing.id)[-1].actor == "registry"
+        from flows.filing_rules import settles_directly
+
+        policy = engine.services["filing_policies"].on("jilin", date(2026, 11, 25))
+        assert settles_directly(filing, date(2026, 11, 24), policy)
+        assert not settles_directly(filing, date(2026, 11, 26), policy)
+        registry.change_insurance(
+            pid,
+            policies=engine.services["filing_policies"],
+            today=date(2026, 11, 25),
+            at=datetime(2026, 11, 25),
+            scheme="employee",
+        )
+        session.commit()
+    assert "参保地或参保类型变更" in chat.say("我的备案")
