@@ -158,24 +158,46 @@ def test_a_refused_message_is_explained_politely(page: Page) -> None:
     expect(page.locator("#send")).to_be_enabled()
 
 
-def test_a_chart_message_draws_who_pays_what(page: Page) -> None:
+def _step(page: Page, act: Any) -> None:
+    """Do something and wait for the engine's next reply."""
+    before = _bot(page).count()
+    act()
+    expect(_bot(page).nth(before)).to_be_visible()
+
+
+def _tap(page: Page, label: str) -> None:
+    _step(page, lambda: _bot(page).last.get_by_role("button", name=label, exact=True).tap())
+
+
+def _type(page: Page, text: str) -> None:
+    def act() -> None:
+        page.locator("#input").fill(text)
+        page.locator("#send").click()
+
+    _step(page, act)
+
+
+def test_an_estimate_ends_with_the_who_pays_what_bar(page: Page) -> None:
     _welcome(page)
-    page.evaluate(
-        """window.yibaoChat.renderReply({intent: "estimate", messages: [{
-            text: "医保基金支付 ¥16,240.00，个人支付 ¥6,760.00。", kind: "chart", choices: [], links: [],
-            data: {fund_pays: "16240.00", person_pays: "6760", total: "23000.00"}}]})"""
-    )
-    chart = page.locator("#log .msg.bot .chart").last
+    _type(page, "算一算")
+    for label in ("居民医保", "住院", "三级医院", "长期异地（已备案）", "否", "是"):
+        _tap(page, label)
+    _type(page, "两万三")
+    _type(page, "10月8号")
+    # resident, level 3, long-term, own fault: 65% − 10 − 10 = 45%; (23000 − 800) × 45% = 9990.00
+    chart = page.locator("#log .msg.bot .chart")
+    expect(chart).to_have_count(1)
     expect(chart).to_have_attribute("aria-label", "费用分担示意图")
-    expect(chart.locator(".row.fund dd")).to_have_text("¥16,240.00 71%")
-    expect(chart.locator(".row.person dd")).to_have_text("¥6,760.00 29%")
-    expect(chart.locator(".row.total dd")).to_have_text("¥23,000.00")
+    expect(chart.locator(".row.fund")).to_have_text("统筹基金支付¥9,990.00 43%")
+    expect(chart.locator(".row.person")).to_have_text("个人负担¥13,010.00 57%")
+    expect(chart.locator(".row.total")).to_have_text("总费用¥23,000.00")
     fund = float(chart.locator("rect.fund").get_attribute("width"))
     person = float(chart.locator("rect.person").get_attribute("width"))
-    assert fund == pytest.approx(100 * 16240 / 23000, abs=0.01)
+    assert fund == pytest.approx(100 * 9990 / 23000, abs=0.01)
     assert fund + person == pytest.approx(100)
     box = chart.locator("svg").bounding_box()
-    assert box and box["width"] > 200 and box["height"] > 10
+    assert box and box["width"] > 300 and box["height"] > 10
+    chart.scroll_into_view_if_needed()
     page.screenshot(path=f"{SCREENSHOTS}-chart.png")
 
 
