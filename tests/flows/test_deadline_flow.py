@@ -161,3 +161,12 @@ def test_dezhou_says_no_deadline_and_never_borrows_jilins(bot):
     assert "德医保发〔2021〕57号 三（二）" in text
     assert "吉医保" not in text and "2027年12月31日" not in text
     assert reply.intent == "deadline:not_specified"
+
+
+def test_english_answer(bot):
+    chat = Chat(bot)
+    chat.say("English")
+    text = text_of(chat.run("截止日期", "10月8号出院，材料11月3日交齐"))
+    assert "apply to your insured region's agency by 31 December 2027" in text
+    assert "within 22 working days, that is by 3 December 2026" in text
+    assert "Source: 吉医保规〔2023〕4号 第十五条" in text

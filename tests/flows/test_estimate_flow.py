@@ -131,3 +131,12 @@ def test_wechat_gets_no_chart(bot):
     reply = Chat(bot, channel="wechat").run("算一算", "1", "2", "2", "3", "1", "800")
     assert [m.kind for m in reply.messages] == ["text"]
     assert "¥480.00" in reply.messages[0].text  # 800 × 60%
+
+
+def test_english_answer(bot):
+    chat = Chat(bot)
+    chat.say("English")
+    reply = chat.run("算一算", "1", "2", "2", "3", "1", "800")
+    text = reply.messages[0].text
+    assert "Estimate only" in text and "Fund pays" in text and "Deductible" not in text
+    assert "Reimbursement ratio 60%: CN¥800.00 × 60% = fund pays CN¥480.00." in text
