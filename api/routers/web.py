@@ -7,7 +7,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from annotated_types import MaxLen
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
@@ -15,6 +14,7 @@ from markupsafe import Markup
 
 from api.deps import EngineDep, SettingsDep
 from api.routers.chat import ChatRequest
+from bot.errors import ContentError
 from bot.rendering import LOCALES, SOURCE_LOCALE, load_translations
 
 router = APIRouter(tags=["web"])
@@ -29,12 +29,10 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+@lru_cache(maxsize=1)
 def _max_text_length() -> int:
     """The longest message the chat API accepts, so the page's input says the same."""
-    for item in ChatRequest.model_fields["text"].metadata:
-        if isinstance(item, MaxLen):
-            return item.max_length
-    raise RuntimeError("ChatRequest.text has no max_length")  # pragma: no cover - a change to chat.py
+    return int(ChatRequest.model_json_schema()["properties"]["text"]["maxLength"])
 
 
 @lru_cache(maxsize=8)
@@ -61,8 +59,8 @@ def _render(content_dir: Path, locale: str, name: str, context: dict[str, Any]) 
     env = page_environments(content_dir)[locale]
     try:
         return env.get_template(name).render(**context)
-    except TemplateNotFound as exc:
-        raise HTTPException(status_code=500, detail="page template missing") from exc
+    except TemplateNotFound as exc:  # a deployment without content/templates/web: logged, answered 500
+        raise ContentError(f"page template not found: {exc.name}") from exc
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
