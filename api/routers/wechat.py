@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import PlainTextResponse
+from jinja2 import TemplateError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
@@ -166,7 +167,7 @@ class _Exchange:
     def _apology(self) -> Reply:
         try:
             text = self.engine.renderer.render("engine/internal_error", "zh_CN", {})
-        except BotError:
+        except (BotError, TemplateError):
             log.exception("apology template failed", extra={"channel": "wechat"})
             return Reply(intent="error")
         return Reply(messages=(Outbound(text=text),), intent="error")

@@ -104,6 +104,14 @@ class LongEngine(Engine):
         return Reply(messages=(Outbound(text=self.answer),), intent="test:long")
 
 
+@dataclass
+class BrokenEngine(Engine):
+    """An engine that fails on every message."""
+
+    def handle(self, inbound: Inbound) -> Reply:
+        raise RuntimeError("engine is down")
+
+
 def variant(engine: Engine, cls: type[Engine], *, separate_worker: bool = False, **extra) -> Engine:
     values = {f.name: getattr(engine, f.name) for f in fields(Engine)}
     if separate_worker:  # its own connection pool and locks: what another worker process has
@@ -416,6 +424,22 @@ def test_long_answer_is_split_and_the_rest_sent_in_order(base_engine, database_u
     assert all(len(part.encode("utf-8")) <= 2048 for part in rest)
     joined = "\n\n".join([first, *rest])
     assert joined == "\n\n".join(paragraphs)
+
+
+def test_engine_failure_is_an_apology_not_a_500_and_a_retry_tries_again(base_engine, database_url, fake):
+    broken = variant(base_engine, BrokenEngine)
+    user = openid()
+    sim = WeChatSimulator()
+    xml = text_message("人工", user, msg_id="9501")
+    with TestClient(create_app(make_settings(database_url, fake), engine=broken)) as test_client:
+        response = post(test_client, sim.safe(xml))
+        assert response.status_code == 200
+        apology = sim.open_reply(response.text, True)["Content"]
+        assert apology == base_engine.renderer.render("engine/internal_error", "zh_CN")
+    with TestClient(create_app(make_settings(database_url, fake), engine=base_engine)) as test_client:
+        retry = sim.open_reply(post(test_client, sim.plain(xml)).text, False)["Content"]
+    assert retry != apology  # the claim was released: the working engine handled the retry
+    assert [d for d, _ in conversation_messages(base_engine, user)].count("in") == 1
 
 
 # ---- metrics and logs -------------------------------------------------------------------------------------
