@@ -205,6 +205,16 @@ def cancel_proof_options(_slots: Slots, ctx: FlowContext) -> tuple[Option, ...]:
     return tuple(Option(c.value, c.label) for c in _policy(ctx).cancel_proofs)
 
 
+def parse_cancel_proof(value: str, slots: Slots, ctx: FlowContext) -> Any:
+    """Dezhou 三（一）: without a proof a young long-term filing is not changed back; refuse at once."""
+    filing = _target(slots, ctx)
+    try:
+        rules.check_cancel(filing, _policy(ctx), ctx.today, value)
+    except RuleViolation as violation:
+        return _refused(violation)
+    return value
+
+
 def _cancel_proof_context(_slots: Slots, ctx: FlowContext) -> Mapping[str, Any]:
     return {"months": _policy(ctx).cancel_proof_within_months}
 
@@ -553,7 +563,7 @@ FLOW = Flow(
         Step(
             "cancel_proof",
             "filing/ask_cancel_proof",
-            lambda v, _s, _c: v,
+            parse_cancel_proof,
             when=_open(_needs_cancel_proof),
             options=cancel_proof_options,
             prompt_context=_cancel_proof_context,

@@ -314,3 +314,57 @@ def test_registry_change_of_scheme_ends_filings_but_admitted_stays_settle(engine
         )
         session.commit()
     assert "参保地或参保类型变更" in chat.say("我的备案")
+
+
+def test_jilin_pledge_filing_shows_the_full_text_and_stores_it_signed(engine):
+    from bot.pledge_documents import text_digest, verify
+
+    chat = bind(engine, demo("demo3"))
+    pid = _person_id(engine, "demo3")
+    chat.say("办理备案")
+    chat.say(_option(chat, "承诺制"))
+    chat.say(_option(chat, "长期"))
+    chat.say("三亚")
+    chat.say(_option(chat, "户籍地"))
+    text = chat.say("今天")
+    assert "吉林省医疗保险异地就医备案个人承诺书" in text and "2027年5月22日" in text
+    assert "我承诺" in chat.say("好的")
+    done = chat.say("我承诺")
+    assert "承诺制备案已办理" in done and "请在 2027年5月22日 前补齐" in done and "核验码" in done
+    data = chat.replies[-1].messages[-1].data
+    assert data["signature_upload"] == f"/api/v1/pledges/{data['filing_id']}/signature"
+    with Session(engine.db) as session:
+        pledge = filings.pledge_of(session, data["filing_id"])
+        assert pledge.person_id == pid and pledge.channel == "web"
+        assert pledge.sha256 == text_digest(pledge.text) and verify(pledge.text, pledge.sha256)
+        assert "2027年5月22日" in pledge.text
+        assert filings.get_pledge_by_code(session, pledge.verify_code.lower()).id == pledge.id
+    # a second pledge (here as "no proof yet" of a referral) is refused with its rule
+    chat.say("办理备案")
+    chat.say(_option(chat, "转诊"))
+    chat.say("北京")
+    chat.say("今天")
+    assert "第六条（二）" in chat.say(_option(chat, "承诺制"))
+    assert chat.intent == "refused:filing"
+
+
+def test_dezhou_long_term_by_pledge_then_early_change_back_needs_proof(engine):
+    chat = bind(engine, demo("demo5"))
+    chat.say("办理备案")
+    chat.say(_option(chat, "长期居住"))
+    chat.say("三亚")
+    text = chat.say("今天")
+    assert "基本医疗保险长期异地就医备案个人承诺书" in text
+    done = chat.say("我承诺")
+    assert "长期有效" in done and "补齐" not in done
+    chat.say("办理备案")
+    chat.say(_option(chat, "终止"))
+    asked = chat.say(_option(chat, "海南省"))
+    assert "不满6个月" in asked
+    refused = chat.say(_option(chat, "都没有"))
+    assert "临时外出就医人员" in refused and "德医保发〔2021〕57号 三（一）" in refused
+    chat.say("办理备案")
+    chat.say(_option(chat, "终止"))
+    chat.say(_option(chat, "海南省"))
+    chat.say(_option(chat, "居住证"))
+    assert "已撤销" in chat.say("是")
