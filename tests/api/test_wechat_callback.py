@@ -115,7 +115,7 @@ class BrokenEngine(Engine):
 def variant(engine: Engine, cls: type[Engine], *, separate_worker: bool = False, **extra) -> Engine:
     values = {f.name: getattr(engine, f.name) for f in fields(Engine)}
     if separate_worker:  # its own connection pool and locks: what another worker process has
-        values["db"] = make_engine(str(engine.db.url))
+        values["db"] = make_engine(engine.db.url.render_as_string(hide_password=False))
         values["locks"] = make_locks(None)
     return cls(**values, **extra)
 
