@@ -160,3 +160,15 @@ def add_claim(session: Session, **values: object) -> ReimbursementClaim:
     row = ReimbursementClaim(**values)  # type: ignore[arg-type]
     session.add(row)
     return row
+
+
+def person_for_identity(session: Session, channel: str, account: str, user_key: str) -> int | None:
+    """The person a chat identity is bound to, if any."""
+    conversation = session.exec(
+        select(Conversation).where(
+            Conversation.channel == channel,
+            Conversation.account == account,
+            Conversation.user_key == user_key,
+        )
+    ).first()
+    return conversation.person_id if conversation is not None else None
