@@ -117,6 +117,7 @@ class FilingPolicy:
     change_label: str = ""
     place_roles: tuple[Choice, ...] = ()
     max_days_ahead: int = 365
+    reminder_days: tuple[int, ...] = ()
 
     def applies(self, rule: str) -> bool:
         return rule in self.rules
@@ -503,3 +504,15 @@ def days_left(due: date, today: date) -> int:
 
 def last_day_before(day: date) -> date:
     return day - timedelta(days=1)
+
+
+def reminder_due(filing: FilingLike, policy: FilingPolicy, today: date) -> int | None:
+    """The reminder an open pledge is due for today: the smallest configured number of days before its
+    materials are due that is not less than the days left (30, 7, 1 → 5 days left gives 7); else None."""
+    if not is_open_pledge(filing, policy) or filing.materials_due is None:
+        return None
+    left = days_left(filing.materials_due, today)
+    if left < 0:
+        return None
+    fitting = [d for d in policy.reminder_days if d >= left]
+    return min(fitting) if fitting else None

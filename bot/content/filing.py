@@ -30,6 +30,7 @@ _TOP_KEYS = {
     "change",
     "place_roles",
     "max_days_ahead",
+    "reminder_days",
 }
 _KIND_KEYS = {"id", "label", "case", "validity", "validity_citation", "pledge", "proofs", "place_roles"}
 _VALIDITY = {"until_changed", "insurance_year", "not_specified"}
@@ -115,6 +116,7 @@ def parse_filing_policy(data: Any, source: str) -> FilingPolicy:
         change_label=str(change.get("label", "")),
         place_roles=_choices(data.get("place_roles"), f"{source}: place_roles"),
         max_days_ahead=int(data.get("max_days_ahead", 365)),
+        reminder_days=tuple(sorted({int(d) for d in data.get("reminder_days") or ()}, reverse=True)),
     )
 
 

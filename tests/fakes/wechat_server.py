@@ -1,6 +1,7 @@
 """A local fake of WeChat's server API on 127.0.0.1 and a random port, recording what it receives.
 
 Endpoints: GET /cgi-bin/token, POST /cgi-bin/message/custom/send, POST /cgi-bin/menu/create,
+POST /cgi-bin/message/subscribe/bizsend (subscribe messages: filing reminders),
 GET /sns/jscode2session. `fail_sends` makes custom/send answer with an error code until reset.
 """
 
@@ -112,7 +113,11 @@ def _handler(fake: FakeWeChat) -> type[BaseHTTPRequestHandler]:
             elif path == "/cgi-bin/message/custom/send" and fake.fail_sends:
                 call.accepted = False
                 self._answer({"errcode": 45015, "errmsg": "response out of time limit"})
-            elif path in ("/cgi-bin/message/custom/send", "/cgi-bin/menu/create"):
+            elif path in (
+                "/cgi-bin/message/custom/send",
+                "/cgi-bin/menu/create",
+                "/cgi-bin/message/subscribe/bizsend",
+            ):
                 self._answer({"errcode": 0, "errmsg": "ok"})
             else:
                 self._answer({"errcode": 404, "errmsg": "not found"})
