@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import replace
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -69,9 +70,16 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 22, 10, 0, 0))
 
 
+@pytest.fixture(scope="session")
+def base_engine(db: DbEngine, database_url: str) -> Engine:
+    """Content, index and flows are read once per test session; they are immutable after loading."""
+    return build_engine(EngineConfig(database_url=database_url, content_dir=CONTENT), db=db)
+
+
 @pytest.fixture
-def engine(db: DbEngine, database_url: str, clock: FixedClock) -> Engine:
-    return build_engine(EngineConfig(database_url=database_url, content_dir=CONTENT), clock=clock, db=db)
+def engine(base_engine: Engine, clock: FixedClock) -> Engine:
+    """The session's engine with this test's clock."""
+    return replace(base_engine, clock=clock)
 
 
 @pytest.fixture
