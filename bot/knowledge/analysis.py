@@ -7,6 +7,7 @@ import logging
 import re
 
 import jieba
+from pypinyin import Style, lazy_pinyin
 
 from bot.knowledge.models import Synonyms
 from bot.knowledge.normalise import normalise
@@ -19,6 +20,9 @@ from bot.knowledge.normalise import normalise
 WORD_WEIGHT = 1.0
 BIGRAM_WEIGHT = 0.6
 CHAR_WEIGHT = 0.2
+# Toneless pinyin of adjacent characters: voice-to-text slips are homophones (被案 for 备案, 报效 for 报销),
+# so the sound still matches when the characters do not.
+PINYIN_WEIGHT = 0.3
 
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[0-9]+|[a-z]+")
 # jieba logs its dictionary loading at INFO on the root of its own logger; keep it quiet.
@@ -41,6 +45,20 @@ def _segmenter(words: set[str]) -> jieba.Tokenizer:
     for word in sorted(words):
         tokenizer.add_word(word, freq=100_000)
     return tokenizer
+
+
+@functools.cache
+def _sound(character: str) -> str:
+    """Toneless pinyin of one character (its most common reading: the same on both sides of a match)."""
+    return lazy_pinyin(character, style=Style.NORMAL)[0]
+
+
+SOUND_MARK = "_"  # joins the two syllables of a pinyin token; no other token contains it
+
+
+def is_sound(token: str) -> bool:
+    """Whether a token is a pinyin (sound) token: it adds to a match but is not owed by the question."""
+    return SOUND_MARK in token
 
 
 def _is_cjk(text: str) -> bool:
@@ -102,10 +120,13 @@ class Analyser:
 
         for words in self.runs(canonical_text):
             chinese = "".join(word for word in words if _is_cjk(word))
+            sounds = [_sound(ch) for ch in chinese] if PINYIN_WEIGHT else []
             for i, ch in enumerate(chinese):
                 put(ch, CHAR_WEIGHT)
                 if i + 1 < len(chinese):
                     put(chinese[i : i + 2], BIGRAM_WEIGHT)
+                    if PINYIN_WEIGHT:
+                        put(f"{sounds[i]}{SOUND_MARK}{sounds[i + 1]}", PINYIN_WEIGHT)
             for word in words:
                 if len(word) > 1 or not _is_cjk(word):
                     put(word, WORD_WEIGHT)

@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from bot.knowledge.analysis import Analyser
+from bot.knowledge.analysis import Analyser, is_sound
 from bot.knowledge.errors import UnknownRegion
 from bot.knowledge.models import Audience, FaqEntry, Intent, Synonyms
 
@@ -43,13 +43,13 @@ INTENT_WEIGHT = 0.9
 # A pattern hit (an exact command such as 我要备案, 算一算) outranks any retrieval score.
 PATTERN_SCORE = 2.0
 
-# Bands, on the normalised score (about 1.0 = the whole question matched; synonyms and repeated words can
-# take it above). Calibrated on tests/eval/ (329 questions): out-of-scope questions top out near 0.22 unless
-# they share a rule word (到期), understood ones rarely fall below 0.25; at these values no wrong item is
-# answered outright (wrong top items only ever reach the clarify band).
-ANSWER_MIN_SCORE = 0.6  # the top item must explain this much of the question to be answered outright
+# Bands, on the normalised score (about 1.0 = the whole question matched; sound tokens and repeated words
+# can take it above). Calibrated on tests/eval/ (329 questions): out-of-scope questions top out near 0.26
+# unless they share a rule word (到期), understood ones rarely fall below 0.28; at these values no wrong item
+# is answered outright (wrong top items only ever reach the clarify band).
+ANSWER_MIN_SCORE = 0.7  # the top item must explain this much of the question to be answered outright
 ANSWER_MAX_RATIO = 0.85  # ... and the runner-up must score below this fraction of the top
-CLARIFY_MIN_SCORE = 0.25  # below this the question is not understood: fallback (menu + a person)
+CLARIFY_MIN_SCORE = 0.27  # below this the question is not understood: fallback (menu + a person)
 CLARIFY_KEEP_RATIO = 0.6  # offer runners-up scoring at least this fraction of the top
 MAX_CLARIFY = 3
 
@@ -135,7 +135,8 @@ class _RegionIndex:
         """Normalised score of every item (-1 for items not in force on the date)."""
         item_scores = np.zeros(len(self.items), dtype=np.float64)
         if self.items and tokens:
-            full = sum(q_weight * self.idf.get(token, self.unknown_idf) for token, q_weight in tokens.items())
+            # What the question is worth: its own tokens, not the sound tokens that only help a match.
+            full = sum(w * self.idf.get(t, self.unknown_idf) for t, w in tokens.items() if not is_sound(t))
             pooled = _accumulate(self.postings, tokens, len(self.items))
             if pooled is not None:
                 item_scores = pooled / full
