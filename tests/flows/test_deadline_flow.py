@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
 from bot.app import EngineConfig, build_engine
 from bot.messages import Inbound
-from flows import deadline, estimate
 from flows.deadline import DateWordsError, find_dates, parse_one_date
 from tests.conftest import CONTENT, FixedClock, unique_user
 
@@ -20,12 +18,11 @@ TODAY = dt.date(2026, 11, 22)  # a Sunday
 @pytest.fixture(scope="module")
 def bot(db, database_url):
     """One engine per module (the knowledge index is slow to build); the clock says 2026-11-22."""
-    engine = build_engine(
+    return build_engine(
         EngineConfig(database_url=database_url, content_dir=CONTENT),
         clock=FixedClock(datetime(2026, 11, 22, 10, 0, 0)),
         db=db,
     )
-    return replace(engine, flows={**engine.flows, "estimate": estimate.FLOW, "deadline": deadline.FLOW})
 
 
 class Chat:

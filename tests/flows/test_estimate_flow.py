@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
 
 from bot.app import EngineConfig, build_engine
 from bot.messages import Inbound
-from flows import deadline, estimate
 from tests.conftest import CONTENT, FixedClock, unique_user
 
 
 @pytest.fixture(scope="module")
 def bot(db, database_url):
     """One engine per module (the knowledge index is slow to build); the clock says 2026-11-22."""
-    engine = build_engine(
+    return build_engine(
         EngineConfig(database_url=database_url, content_dir=CONTENT),
         clock=FixedClock(datetime(2026, 11, 22, 10, 0, 0)),
         db=db,
     )
-    return replace(engine, flows={**engine.flows, "estimate": estimate.FLOW, "deadline": deadline.FLOW})
 
 
 class Chat:
