@@ -9,10 +9,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from flows.base import Flow, FlowContext, Invalid, Outcome, Say, Slots, Step
 from flows.catalogue import Case
+from flows.errors import CatalogueError
 
 _DIGITS = re.compile(r"^\s*(\d{1,2})\s*$")
 
@@ -58,26 +63,50 @@ def case_view(case: Case, locale: str) -> dict[str, Any]:
     }
 
 
-def _bigrams(text: str) -> set[str]:
+Synonyms = tuple[tuple[str, str], ...]  # (word, canonical word), longest words first
+# A match needs at least one word found in no more than three titles ("备案" alone says nothing).
+_MIN_WEIGHT = 1 / 3
+
+
+@lru_cache(maxsize=4)
+def load_synonyms(path: Path) -> Synonyms:
+    """content/synonyms.yaml as (word, canonical) pairs; none when the file is missing."""
+    if not path.exists():
+        return ()
+    try:
+        groups = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("groups") or []
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogueError(f"{path}: {exc}") from exc
+    pairs = [(str(word), str(group[0])) for group in groups for word in group[1:]]
+    return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
+
+
+def _canonical(text: str, synonyms: Synonyms) -> str:
     clean = re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", text).lower())
+    for word, canonical in synonyms:
+        clean = clean.replace(word, canonical)
+    return clean
+
+
+def _bigrams(text: str, synonyms: Synonyms = ()) -> set[str]:
+    clean = _canonical(text, synonyms)
     return {clean[i : i + 2] for i in range(len(clean) - 1)}
 
 
-def match_case(text: str, cases: tuple[Case, ...]) -> Case | None:
-    """The case whose title shares the most distinctive two-character words with `text`; None on a tie."""
-    wanted = _bigrams(text)
-    titles = {case.id: _bigrams(case.title) | _bigrams(case.title_en) for case in cases}
-    frequency = Counter(gram for grams in titles.values() for gram in grams)
-    scores = sorted(
-        (
-            (sum(1 / frequency[g] for g in wanted & titles[case.id]), index)
-            for index, case in enumerate(cases)
-        ),
-        reverse=True,
-    )
-    if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[0][0] == scores[1][0]):
+def match_case(text: str, cases: tuple[Case, ...], synonyms: Synonyms = ()) -> Case | None:
+    """The case whose title shares the most distinctive two-character words with `text` (rarer words weigh
+    more; on equal weight the title better covered wins); None when nothing or a tie remains."""
+    wanted = _bigrams(text, synonyms)
+    titles = [_bigrams(case.title, synonyms) | _bigrams(case.title_en) for case in cases]
+    frequency = Counter(gram for grams in titles for gram in grams)
+    scores = []
+    for index, grams in enumerate(titles):
+        weight = sum(1 / frequency[g] for g in wanted & grams)
+        scores.append((round(weight, 6), round(weight / max(len(grams), 1), 6), index))
+    scores.sort(reverse=True)
+    if not scores or scores[0][0] < _MIN_WEIGHT or (len(scores) > 1 and scores[0][:2] == scores[1][:2]):
         return None
-    return cases[scores[0][1]]
+    return cases[scores[0][2]]
 
 
 def parse_case(text: str, _slots: Slots, ctx: FlowContext) -> str:
@@ -89,7 +118,7 @@ def parse_case(text: str, _slots: Slots, ctx: FlowContext) -> str:
             return cases[index - 1].id
         raise Invalid("materials/invalid_case", count=len(cases))
     by_id = next((case for case in cases if case.id == text.strip()), None)
-    found = by_id or match_case(text, cases)
+    found = by_id or match_case(text, cases, load_synonyms(Path(ctx.content.root) / "synonyms.yaml"))
     if found is None:
         raise Invalid("materials/invalid_case", count=len(cases))
     return found.id

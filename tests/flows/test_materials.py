@@ -52,3 +52,15 @@ def test_match_case_needs_a_distinctive_word(guide_engine):
     cases = guide_engine.content.pack("dezhou").catalogue.cases
     assert match_case("变更回参保地", cases).id == "change_back_to_home"
     assert match_case("你好", cases) is None
+
+
+def test_synonyms_and_rare_words_pick_jilin_cases(guide_engine):
+    from flows.materials import load_synonyms
+    from tests.conftest import CONTENT
+
+    cases = guide_engine.content.pack("jilin").catalogue.cases
+    synonyms = load_synonyms(CONTENT / "synonyms.yaml")
+    assert match_case("去外地生孩子要带啥", cases, synonyms).id == "childbirth_filing"
+    assert match_case("转诊要什么材料", cases, synonyms).id == "referral_filing"
+    assert match_case("外伤", cases, synonyms).id == "trauma_no_third_party"
+    assert match_case("备案要什么", cases, synonyms) is None  # too general: the list is shown again
