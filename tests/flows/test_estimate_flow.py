@@ -137,3 +137,11 @@ def test_english_answer(bot):
     text = reply.messages[0].text
     assert "Estimate only" in text and "Fund pays" in text and "Deductible" not in text
     assert "Reimbursement ratio 60%: CN¥800.00 × 60% = fund pays CN¥480.00." in text
+
+
+def test_menu_item_starts_the_flow(bot):
+    chat = Chat(bot)
+    labels = [c.label for c in chat.say("菜单").messages[-1].choices]
+    number = labels.index("算一算自付多少") + 1
+    reply = chat.say(str(number))
+    assert "您参加的是哪种医保" in text_of(reply)
