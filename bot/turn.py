@@ -31,6 +31,7 @@ _PERSON_EVENTS = {
     "user_enter_session_from_card",
     "user_scan_product_enter_session",
 }
+_TARGET_KINDS = ("flow", "faq", "cmd")
 _DIGITS = re.compile(r"^\s*(\d{1,2})\s*$")
 _QUOTED = re.compile(r"“([^”]{2,})”")
 
@@ -119,6 +120,10 @@ class Turn:
     def _say_all(self, says: tuple[Say, ...]) -> None:
         for say in says:
             self._emit(self._render(say.template, say.context), say.options, say.kind, say.data)
+            targets = [o.value for o in say.options]
+            if targets and all(t.partition(":")[0] in _TARGET_KINDS for t in targets):
+                # A finished flow's numbered offers (flow:filing …) are picked by number like menu options.
+                self.conv.pending = {**self.conv.pending, "options": targets}
 
     def _offer(self, options: list[tuple[str, str]], template: str, **context: Any) -> None:
         """Numbered choices the person can pick with 1, 2, 3 … outside a flow step."""
