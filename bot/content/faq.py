@@ -114,7 +114,7 @@ def _check_keys(
 
 def _text(value: Any, path: Path, entry: str | None, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _fail(path, entry, f"{what} must be non-empty text")
+        raise _fail(path, entry, f"{what} must be non-empty text, not {value!r}")
     return value
 
 

@@ -100,7 +100,7 @@ class Analyser:
                 if _is_cjk(run):
                     cut = self._segmenter.lcut(run, HMM=False)  # no guessed words: same cut every time
                     words += [word for word in cut if word not in self._stopwords]
-                else:
+                elif run not in self._stopwords:
                     words.append(run)
             if words:
                 out.append(words)

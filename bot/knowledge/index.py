@@ -40,6 +40,9 @@ UNKNOWN_IDF_CAP = 4.0
 # Retrieval scores of intents (not their pattern hits) are scaled by this: an intent's few variants are
 # generic (查, 办, 帮我), so on a tie the FAQ entry, which answers at once, should win.
 INTENT_WEIGHT = 0.9
+# Only the first characters of a message are analysed: questions are short, and a pasted page must not cost
+# more than a question (the budget of 5 ms per answer selection).
+MAX_QUESTION_CHARS = 200
 # A pattern hit (an exact command such as 我要备案, 算一算) outranks any retrieval score.
 PATTERN_SCORE = 2.0
 
@@ -215,7 +218,7 @@ class KnowledgeIndex:
         index = self._regions.get((region, audience))
         if index is None:
             raise UnknownRegion(f"no knowledge for region {region!r} (have: {', '.join(self.regions)})")
-        canonical = self._analyser.canonical(text)
+        canonical = self._analyser.canonical(text[:MAX_QUESTION_CHARS])
         stripped = self._analyser.stripped(canonical)
         scores = index.scores(self._analyser.tokens(canonical), canonical, stripped, on)
         count = min(len(scores), MAX_CLARIFY + 1)
