@@ -11,7 +11,8 @@ from sqlmodel import Session
 from api.main import create_app
 from api.settings import Settings
 from bot.store import filings
-from tests.flows.filing_support import module_engine, seed
+from tests.conftest import unique_user
+from tests.flows.filing_support import fresh_person, module_engine, seed
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -57,8 +58,10 @@ def test_demo_person_sees_status_over_the_api(client):
 
 
 def test_pledge_then_signature_upload(client, engine):
-    headers = _login(client, "demo3")
-    reply = _say(client, headers, "办理备案")
+    user = unique_user("sig")
+    fresh_person(engine, f"dev-{user}")
+    headers = _login(client, user)
+    reply = _say(client, headers, "我要办备案")
     reply = _say(client, headers, _pick(reply, "承诺制"))
     reply = _say(client, headers, _pick(reply, "转诊"))
     _say(client, headers, "北京")

@@ -83,3 +83,49 @@ def module_engine(db: Any, database_url: str) -> Engine:
         clock=FixedClock(datetime(2026, 11, 22, 10, 0, 0)),
         db=db,
     )
+
+
+def fresh_person(engine: Engine, web_user_key: str, region: str = "jilin") -> DemoPerson:
+    """A new insured person with a valid random ID number, bound to the web identity `web_user_key`."""
+    import random
+
+    from bot.store import people
+    from bot.store.models import Conversation
+    from flows.identity import check_digit
+
+    home = demo("demo3") if region == "jilin" else demo("demo5")
+    first17 = home.first17[:6] + "1988" + f"{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
+    first17 += f"{random.randint(0, 999):03d}"
+    person = DemoPerson(
+        web_user_key,
+        "测试" + chr(0x4E00 + random.randint(0, 500)),
+        first17,
+        home.phone,
+        region,
+        home.pooling_region,
+        home.pooling_region_name,
+        home.scheme,
+        home.insured_since,
+        home.address,
+    )
+    assert check_digit(first17)
+    with Session(engine.db) as session:
+        row = people.create_person(
+            session,
+            engine.services["cipher"],
+            name=person.name,
+            id_number=person.id_number,
+            phone=person.phone,
+            region=region,
+            pooling_region=person.pooling_region,
+            pooling_region_name=person.pooling_region_name,
+            scheme=person.scheme,
+            insured_since=person.insured_since,
+            address=person.address,
+        )
+        conversation = Conversation(channel="web", account="web", user_key=web_user_key, region=region)
+        session.add(conversation)
+        session.flush()
+        people.bind(session, conversation, row)
+        session.commit()
+    return person

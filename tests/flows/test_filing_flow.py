@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from bot.registry import EmbeddedRegistry
 from bot.store import filings, people
-from tests.flows.filing_support import Chat, bind, demo, module_engine, seed
+from tests.conftest import unique_user
+from tests.flows.filing_support import Chat, bind, demo, fresh_person, module_engine, seed
 
 
 def _filings(engine, person_id):
@@ -24,7 +25,7 @@ def _person_id(engine, user):
 
 def _file(chat: Chat, *answers: str) -> str:
     out = ""
-    for text in ("办理备案", *answers):
+    for text in ("我要办备案", *answers):
         out = chat.say(text)
     return out
 
@@ -47,7 +48,7 @@ def test_unbound_person_binds_first_then_files(engine):
     engine.services["sms"] = sms
     person = demo("demo3")
     chat = Chat(engine)
-    assert "先绑定身份" in chat.say("办理备案")
+    assert "先绑定身份" in chat.say("我要办备案")
     chat.say(person.name)
     chat.say(person.id_number)
     chat.say(person.phone)
@@ -59,7 +60,7 @@ def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
     chat = bind(engine, demo("demo3"))
     pid = _person_id(engine, "demo3")
     before = len(_filings(engine, pid))
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "长期异地"))
     chat.say("在北京工作")
     chat.say(_option(chat, "户籍地"))
@@ -79,7 +80,7 @@ def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
         "110000",
     )
     # filing the same place again is refused with the rule and its citation
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "长期异地"))
     chat.say("北京")
     chat.say(_option(chat, "户籍地"))
@@ -88,7 +89,7 @@ def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
     refused = chat.say("是")
     assert "不需要重复办理" in refused and "依据：吉林省优化五类医保服务20条便民举措 第4条" in refused
     # cancel, then file again
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "撤销"))
     chat.say(_option(chat, "北京市"))
     cancelled = chat.say("是")
@@ -98,7 +99,7 @@ def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
         assert [e.action for e in events] == ["created", "cancelled"]
         assert events[1].before["status"] == "active" and events[1].after["status"] == "ended"
         assert events[1].actor == f"person:{pid}" and events[1].channel == "web"
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "长期异地"))
     chat.say("北京")
     chat.say(_option(chat, "户籍地"))
@@ -109,7 +110,7 @@ def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
 
 def test_childbirth_referral_and_retroactive_filings(engine):
     chat = bind(engine, demo("demo3"))
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "生育"))
     chat.say("上海")
     chat.say("今天")
@@ -117,7 +118,7 @@ def test_childbirth_referral_and_retroactive_filings(engine):
     done = chat.say("是")
     assert "备案已办理" in done and "以经办机构核定为准" in done and "母子健康手册" in done
 
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "转诊"))
     chat.say("去吉林市住院")
     chat.say("今天")
@@ -125,7 +126,7 @@ def test_childbirth_referral_and_retroactive_filings(engine):
     done = chat.say("是")
     assert "2026年11月22日 至 2026年12月31日" in done and "吉医保发〔2019〕34号 第十二项" in done
 
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "补办"))
     chat.say(_option(chat, "转诊"))
     chat.say("天津")
@@ -138,7 +139,7 @@ def test_childbirth_referral_and_retroactive_filings(engine):
 
 def test_start_date_checks(engine):
     chat = bind(engine, demo("demo3"))
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "生育"))
     chat.say("上海")
     assert "补办备案" in chat.say("2026-11-01")
@@ -148,7 +149,7 @@ def test_start_date_checks(engine):
 
 def test_own_pooling_region_is_not_remote(engine):
     chat = bind(engine, demo("demo3"))
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "生育"))
     answer = chat.say("长春")
     assert "不属于异地就医" in answer and "吉医保规〔2023〕4号 第十二条" in answer
@@ -156,12 +157,12 @@ def test_own_pooling_region_is_not_remote(engine):
 
 def test_a_second_pledge_is_refused_with_its_rule(engine):
     chat = bind(engine, demo("demo1"))  # has an open pledge due in 6 days
-    chat.say("办理备案")
+    chat.say("我要办备案")
     refused = chat.say(_option(chat, "承诺制"))
     assert "同一时间只能有一条有效的承诺制备案" in refused
     assert "依据：吉医保规〔2023〕4号 第六条（二）" in refused
     # also when chosen as "no proof yet" on an ordinary filing
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "转诊"))
     chat.say("北京")
     chat.say("今天")
@@ -171,7 +172,7 @@ def test_a_second_pledge_is_refused_with_its_rule(engine):
 
 def test_open_pledge_cannot_be_changed(engine):
     chat = bind(engine, demo("demo1"))
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "变更"))
     refused = chat.say(_option(chat, "海南省"))
     assert "不能变更备案信息" in refused and "吉医保规〔2023〕4号 第六条（一）" in refused
@@ -179,7 +180,7 @@ def test_open_pledge_cannot_be_changed(engine):
 
 def test_no_pledge_after_a_lapsed_one(engine):
     chat = bind(engine, demo("demo2"))
-    chat.say("办理备案")
+    chat.say("我要办备案")
     refused = chat.say(_option(chat, "承诺制"))
     assert "不能再申请承诺制备案" in refused and "第六条（二）" in refused
 
@@ -187,13 +188,13 @@ def test_no_pledge_after_a_lapsed_one(engine):
 def test_change_of_an_ordinary_filing_is_recorded(engine):
     chat = bind(engine, demo("demo3"))
     pid = _person_id(engine, "demo3")
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "转诊"))
     chat.say("沈阳")
     chat.say("今天")
     chat.say(_option(chat, "转诊转院证明"))
     chat.say("是")
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "变更"))
     chat.say(_option(chat, "沈阳"))
     chat.say("大连")
@@ -208,16 +209,16 @@ def test_change_of_an_ordinary_filing_is_recorded(engine):
 
 def test_dezhou_temporary_filing_and_in_province_refusal(engine):
     chat = bind(engine, demo("demo5"))
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "临时外出"))
     refused = chat.say("去济南看病")
     assert "不用备案" in refused and "德医保发〔2021〕57号 二（四）" in refused
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "临时外出"))
     chat.say("北京")
     refused = chat.say("2026-11-01")
     assert "文件没有规定补办" in refused and "德医保发〔2021〕57号 三（二）" in refused
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "临时外出"))
     chat.say("北京")
     chat.say("今天")
@@ -227,7 +228,7 @@ def test_dezhou_temporary_filing_and_in_province_refusal(engine):
 
 def test_abandon_halfway_then_resume(engine):
     chat = bind(engine, demo("demo3"))
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "生育"))
     later = Chat(engine, "jilin", user=chat.user)  # the person comes back later
     resumed = later.say("继续")
@@ -240,7 +241,7 @@ def test_abandon_halfway_then_resume(engine):
 
 def test_a_question_in_the_middle_then_continue(engine):
     chat = bind(engine, demo("demo3"))
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "生育"))
     answer = chat.say("承诺制备案有效期多久")
     assert "6个月" in answer and "继续" in answer
@@ -255,7 +256,7 @@ def test_answering_no_submits_nothing(engine):
     chat = bind(engine, demo("demo3"))
     pid = _person_id(engine, "demo3")
     before = len(_filings(engine, pid))
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "生育"))
     chat.say("南京")
     chat.say("今天")
@@ -280,7 +281,7 @@ def test_status_shows_pledge_due_date_certifications_and_claims(engine):
 def test_registry_change_of_scheme_ends_filings_but_admitted_stays_settle(engine):
     chat = bind(engine, demo("demo3"))
     pid = _person_id(engine, "demo3")
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "生育"))
     chat.say("武汉")
     chat.say("今天")
@@ -319,9 +320,10 @@ def test_registry_change_of_scheme_ends_filings_but_admitted_stays_settle(engine
 def test_jilin_pledge_filing_shows_the_full_text_and_stores_it_signed(engine):
     from bot.pledge_documents import text_digest, verify
 
-    chat = bind(engine, demo("demo3"))
-    pid = _person_id(engine, "demo3")
-    chat.say("办理备案")
+    user = unique_user("pledge")
+    fresh_person(engine, user)
+    chat = Chat(engine, "jilin", user=user)
+    chat.say("我要办备案")
     chat.say(_option(chat, "承诺制"))
     chat.say(_option(chat, "长期"))
     chat.say("三亚")
@@ -335,12 +337,12 @@ def test_jilin_pledge_filing_shows_the_full_text_and_stores_it_signed(engine):
     assert data["signature_upload"] == f"/api/v1/pledges/{data['filing_id']}/signature"
     with Session(engine.db) as session:
         pledge = filings.pledge_of(session, data["filing_id"])
-        assert pledge.person_id == pid and pledge.channel == "web"
+        assert pledge.channel == "web" and pledge.account == "web"
         assert pledge.sha256 == text_digest(pledge.text) and verify(pledge.text, pledge.sha256)
         assert "2027年5月22日" in pledge.text
         assert filings.get_pledge_by_code(session, pledge.verify_code.lower()).id == pledge.id
     # a second pledge (here as "no proof yet" of a referral) is refused with its rule
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "转诊"))
     chat.say("北京")
     chat.say("今天")
@@ -349,21 +351,23 @@ def test_jilin_pledge_filing_shows_the_full_text_and_stores_it_signed(engine):
 
 
 def test_dezhou_long_term_by_pledge_then_early_change_back_needs_proof(engine):
-    chat = bind(engine, demo("demo5"))
-    chat.say("办理备案")
+    user = unique_user("dz")
+    fresh_person(engine, user, "dezhou")
+    chat = Chat(engine, "dezhou", user=user)
+    chat.say("我要办备案")
     chat.say(_option(chat, "长期居住"))
     chat.say("三亚")
     text = chat.say("今天")
     assert "基本医疗保险长期异地就医备案个人承诺书" in text
     done = chat.say("我承诺")
     assert "长期有效" in done and "补齐" not in done
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "终止"))
     asked = chat.say(_option(chat, "海南省"))
     assert "不满6个月" in asked
     refused = chat.say(_option(chat, "都没有"))
     assert "临时外出就医人员" in refused and "德医保发〔2021〕57号 三（一）" in refused
-    chat.say("办理备案")
+    chat.say("我要办备案")
     chat.say(_option(chat, "终止"))
     chat.say(_option(chat, "海南省"))
     chat.say(_option(chat, "居住证"))
