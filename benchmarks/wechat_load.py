@@ -94,7 +94,7 @@ class User:
         return params, body.encode("utf-8")
 
     def check(self, text: str) -> bool:
-        if text == "success":
+        if text == "success":  # acknowledged: the answer follows by customer-service message
             return True
         envelope = xmltodict.parse(text)["xml"]
         plain = self.crypto.decrypt_message(
@@ -110,6 +110,7 @@ async def run_user(
     deadline: float,
     latencies: list[float],
     errors: list[str],
+    late: list[int],
 ) -> None:
     user = User(WeChatCrypto(TOKEN, AES_KEY, APP_ID))
     for index in range(messages):
@@ -123,22 +124,27 @@ async def run_user(
             errors.append(type(exc).__name__)
             continue
         latencies.append(time.perf_counter() - started)
+        if response.text == "success" and index > 0:
+            late.append(index)
         if response.status_code != 200 or not user.check(response.text):
             errors.append(f"HTTP {response.status_code}")
 
 
-async def load(url: str, users: int, messages: int, seconds: float) -> tuple[list[float], list[str], float]:
+async def load(
+    url: str, users: int, messages: int, seconds: float
+) -> tuple[list[float], list[str], list[int], float]:
     latencies: list[float] = []
     errors: list[str] = []
+    late: list[int] = []
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         started = time.perf_counter()
         deadline = started + seconds
         await asyncio.gather(
-            *(run_user(client, url, messages, deadline, latencies, errors) for _ in range(users))
+            *(run_user(client, url, messages, deadline, latencies, errors, late) for _ in range(users))
         )
         elapsed = time.perf_counter() - started
-    return latencies, errors, elapsed
+    return latencies, errors, late, elapsed
 
 
 def start_server(port: int, database_url: str, workers: int) -> subprocess.Popen[bytes]:
@@ -171,6 +177,34 @@ def wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 60)
     raise SystemExit("server did not become ready")
 
 
+def server_latency(base: str) -> str:
+    """The server's own view, from its Prometheus histogram: time from request start to reply."""
+    buckets: list[tuple[float, float]] = []
+    total = count = 0.0
+    for line in httpx.get(f"{base}/metrics", timeout=10).text.splitlines():
+        if not line.startswith("yibao_reply_seconds") or 'channel="wechat"' not in line:
+            continue
+        value = float(line.rsplit(" ", 1)[1])
+        if line.startswith("yibao_reply_seconds_bucket"):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets.append((float("inf") if bound == "+Inf" else float(bound), value))
+        elif line.startswith("yibao_reply_seconds_sum"):
+            total = value
+        elif line.startswith("yibao_reply_seconds_count"):
+            count = value
+    if not count:
+        return "server: no samples"
+
+    def upper(fraction: float) -> str:
+        bound = next(b for b, c in sorted(buckets) if c >= fraction * count)
+        return f"<= {bound * 1000:.0f} ms" if bound != float("inf") else "> last bucket"
+
+    return (
+        f"server-side (histogram, 1 worker's view): mean {total / count * 1000:.1f} ms, "
+        f"p50 {upper(0.5)}, p99 {upper(0.99)}"
+    )
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -195,9 +229,10 @@ def main() -> None:
         server = start_server(port, database_url, args.workers)
         try:
             wait_ready(base, server)
-            latencies, errors, elapsed = asyncio.run(
+            latencies, errors, late, elapsed = asyncio.run(
                 load(f"{base}/wechat/jilin", users, messages, args.seconds)
             )
+            server_view = server_latency(base)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -209,12 +244,16 @@ def main() -> None:
     )
     if not done:
         raise SystemExit("no message was answered")
-    print(f"messages: {done} in {elapsed:.2f} s = {done / elapsed:.1f} messages/s; errors: {len(errors)}")
+    print(
+        f"messages: {done} in {elapsed:.2f} s = {done / elapsed:.1f} messages/s; errors: {len(errors)}; "
+        f"questions past the reply budget (success + customer-service message): {len(late)}"
+    )
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
     print(
         f"latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
         f"mean {statistics.fmean(latencies) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms"
     )
+    print(server_view)
     if errors:
         print("error kinds: " + ", ".join(sorted(set(errors))))
 

@@ -7,16 +7,19 @@ is acknowledged with "success" and delivered afterwards by customer-service mess
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import PlainTextResponse
 from jinja2 import TemplateError
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings
 from bot.channels.wechat import (
@@ -46,6 +49,28 @@ log = logging.getLogger("yibao.wechat")
 _POLL_SECONDS = 0.05  # how often a retried copy looks for the first copy's answer
 _LATE: set[asyncio.Future[Any]] = set()  # late answers still being worked on: kept referenced until done
 _OUTBOX_MARK = "delivery"  # set in a claim's reply when the answer went by customer-service message
+# Thread budgets, per event loop. Engine turns are CPU-bound Python: a few threads keep the event loop (and so
+# the reply budget) responsive; protocol steps (parsing, crypto, claim reads) have their own threads so they
+# never queue behind turns; late deliveries wait on WeChat's API without holding an engine thread.
+_THREADS = {"protocol": 8, "engine": 16, "delivery": 4}
+_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, anyio.CapacityLimiter]] = (
+    weakref.WeakKeyDictionary()
+)
+T = TypeVar("T")
+
+
+async def _in_thread(pool: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a synchronous step off the event loop, in the named thread budget."""
+    loop = asyncio.get_running_loop()
+    limiters = _LIMITERS.get(loop)
+    if limiters is None:
+        limiters = _LIMITERS[loop] = {name: anyio.CapacityLimiter(n) for name, n in _THREADS.items()}
+    return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs), limiter=limiters[pool])
+
+
+async def _quick(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """A short protocol step: wechatpy parsing or crypto, a claim read, an outbox insert."""
+    return await _in_thread("protocol", func, *args, **kwargs)
 
 
 def _callback(request: Request, name: str) -> WeChatCallback:
@@ -90,7 +115,7 @@ async def receive(account: str, request: Request) -> Response:
         ERRORS.labels("wechat", "body_too_large").inc()
         return PlainTextResponse("request body too large", status_code=413)
     try:
-        incoming = await run_in_threadpool(
+        incoming = await _quick(
             callback.open,
             CallbackQuery.from_mapping(request.query_params),
             body,
@@ -130,7 +155,7 @@ class _Exchange:
     rendezvous: Rendezvous = field(default_factory=Rendezvous)
 
     async def respond(self, callback: WeChatCallback, *, deadline: float) -> Response:
-        task = asyncio.ensure_future(run_in_threadpool(self._work))
+        task = asyncio.ensure_future(self._run())
         done, _ = await asyncio.wait({task}, timeout=max(0.0, deadline - time.perf_counter()))
         if done:
             reply, first = task.result()
@@ -147,8 +172,14 @@ class _Exchange:
             first = False
         return await self._render(callback, reply, first)
 
-    def _work(self) -> tuple[Reply | None, bool]:
-        """In a worker thread: claim and handle; an answer the request no longer waits for goes late."""
+    async def _run(self) -> tuple[Reply | None, bool]:
+        reply, first, late = await _in_thread("engine", self._work)
+        if late and reply is not None:
+            await _in_thread("delivery", self._deliver_late, reply)
+        return reply, first
+
+    def _work(self) -> tuple[Reply | None, bool, bool]:
+        """In an engine thread: claim and handle; (reply, handled here, the request gave up waiting)."""
         inbound = self.incoming.inbound
         try:
             reply = self.engine.handle_once(inbound, self.incoming.claim_key)
@@ -160,9 +191,8 @@ class _Exchange:
             MESSAGES.labels("wechat", inbound.kind, intent_label(reply.intent)).inc()
             if reply.intent == "cmd:human":
                 HANDOFFS.labels("wechat").inc()
-        if not self.rendezvous.settle(reply) and reply is not None:
-            self._deliver_late(reply)
-        return reply, reply is not None
+        late = not self.rendezvous.settle(reply)
+        return reply, reply is not None, late
 
     def _apology(self) -> Reply:
         try:
@@ -187,9 +217,7 @@ class _Exchange:
                 texts=split_text(reply_text(reply)),
             )
             report = deliver(self.engine.db, self.factory, ids)
-        except (
-            Exception
-        ):  # a background thread: nobody else would hear of it; the outbox keeps what is unsent
+        except Exception:  # late work: nobody else would hear of it; the outbox keeps what is unsent
             log.exception("late delivery failed", extra={"channel": "wechat"})
             return
         log.info(
@@ -202,7 +230,7 @@ class _Exchange:
         was delivered by customer-service message."""
         key = self.incoming.claim_key
         while True:
-            row = await run_in_threadpool(claims.read, self.engine.db, key)
+            row = await _quick(claims.read, self.engine.db, key)
             if row is not None and row.state == "done" and row.reply is not None:
                 return None if row.reply.get(_OUTBOX_MARK) else reply_from_dict(row.reply)
             if row is None or time.perf_counter() + _POLL_SECONDS >= deadline:
@@ -213,10 +241,10 @@ class _Exchange:
         parts = split_text(reply_text(reply)) if reply is not None else []
         if not parts:
             return PlainTextResponse(SUCCESS)
-        xml = await run_in_threadpool(callback.passive_reply, self.incoming, parts[0], now=time.time())
+        xml = await _quick(callback.passive_reply, self.incoming, parts[0], now=time.time())
         background = None
         if first and len(parts) > 1:  # the rest of a long answer, after the passive reply has gone
-            ids = await run_in_threadpool(
+            ids = await _quick(
                 enqueue,
                 self.engine.db,
                 account=self.incoming.inbound.account,
