@@ -124,9 +124,7 @@ async def receive(account: str, request: Request) -> Response:
         )
     except ChannelError as exc:
         return _refused(exc)
-    exchange = _Exchange(
-        engine, settings, incoming, client_factory(settings.wechat_accounts, settings.wechat_api_base)
-    )
+    exchange = _Exchange(engine, incoming, client_factory(settings.wechat_accounts, settings.wechat_api_base))
     response = await exchange.respond(callback, deadline=started + settings.reply_budget_seconds)
     LATENCY.labels("wechat").observe(time.perf_counter() - started)
     return response
@@ -149,7 +147,6 @@ class _Exchange:
     """One verified message on its way to an answer."""
 
     engine: Engine
-    settings: Settings
     incoming: Incoming
     factory: ClientFactory
     rendezvous: Rendezvous = field(default_factory=Rendezvous)
