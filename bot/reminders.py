@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.engine import Engine as DbEngine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.errors import BotError
 from bot.rendering import Renderer
@@ -139,7 +139,9 @@ def _claim(db: DbEngine, key: str, person_id: int, filing_id: int | None, kind: 
             return True
         # a failed earlier attempt: the first run to move it to retrying sends it again
         result = session.exec(  # type: ignore[call-overload]
-            update(Reminder).where(Reminder.key == key, Reminder.state == "failed").values(state="retrying")
+            update(Reminder)
+            .where(col(Reminder.key) == key, col(Reminder.state) == "failed")
+            .values(state="retrying")
         )
         session.commit()
         return bool(result.rowcount)

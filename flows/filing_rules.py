@@ -42,37 +42,84 @@ LAPSED = "lapsed"
 
 # ---- what the rules read --------------------------------------------------------------------------------
 class PersonLike(Protocol):
-    id: int | None
-    region: str
-    pooling_region: str
-    scheme: str
-    insurance_status: str
-    insured_since: date
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def pooling_region(self) -> str: ...
+
+    @property
+    def scheme(self) -> str: ...
+
+    @property
+    def insurance_status(self) -> str: ...
+
+    @property
+    def insured_since(self) -> date: ...
 
 
 class FilingLike(Protocol):
-    id: int | None
-    region: str
-    scheme: str
-    kind: str
-    proof: str | None
-    pledge: bool
-    place_role: str | None
-    destination_code: str
-    valid_from: date
-    valid_to: date | None
-    materials_due: date | None
-    materials_completed_on: date | None
-    status: str
-    ended_on: date | None
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def scheme(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def proof(self) -> str | None: ...
+
+    @property
+    def pledge(self) -> bool: ...
+
+    @property
+    def place_role(self) -> str | None: ...
+
+    @property
+    def destination_code(self) -> str: ...
+
+    @property
+    def valid_from(self) -> date: ...
+
+    @property
+    def valid_to(self) -> date | None: ...
+
+    @property
+    def materials_due(self) -> date | None: ...
+
+    @property
+    def materials_completed_on(self) -> date | None: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def ended_on(self) -> date | None: ...
 
 
 class DestinationLike(Protocol):
-    code: str
-    name: str
-    province: str
-    level: str
-    cross_province: bool
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def province(self) -> str: ...
+
+    @property
+    def level(self) -> str: ...
+
+    @property
+    def cross_province(self) -> bool: ...
 
 
 @dataclass(frozen=True)
