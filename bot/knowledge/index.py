@@ -10,6 +10,7 @@ question's tokens), which keeps answer selection far under 5 ms at 1,000 entries
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,19 +41,24 @@ UNKNOWN_IDF_CAP = 4.0
 # Retrieval scores of intents (not their pattern hits) are scaled by this: an intent's few variants are
 # generic (查, 办, 帮我), so on a tie the FAQ entry, which answers at once, should win.
 INTENT_WEIGHT = 0.9
+# Rerank: the best few items by BM25 get this share of their closest variant's character similarity
+# (difflib ratio of the stripped canonical texts). It breaks near-ties in favour of the item one of whose
+# variants reads most like the question, word order included, which bags of n-grams cannot see.
+RERANK_DEPTH = 5
+VARIANT_SIMILARITY_WEIGHT = 0.15
 # Only the first characters of a message are analysed: questions are short, and a pasted page must not cost
 # more than a question (the budget of 5 ms per answer selection).
 MAX_QUESTION_CHARS = 200
 # A pattern hit (an exact command such as 我要备案, 算一算) outranks any retrieval score.
 PATTERN_SCORE = 2.0
 
-# Bands, on the normalised score (about 1.0 = the whole question matched; sound tokens and repeated words
-# can take it above). Calibrated on tests/eval/ (329 questions): out-of-scope questions top out near 0.26
-# unless they share a rule word (到期), understood ones rarely fall below 0.28; at these values no wrong item
-# is answered outright (wrong top items only ever reach the clarify band).
-ANSWER_MIN_SCORE = 0.7  # the top item must explain this much of the question to be answered outright
+# Bands, on the final score (BM25 share of the question, about 1.0 when all of it matched, plus the rerank
+# bonus; sound tokens and repeated words can take it above). Calibrated on tests/eval/ (329 questions):
+# out-of-scope questions top out near 0.31 unless they share a rule word (到期), understood ones rarely fall
+# below 0.33; at these values no wrong item is answered outright (wrong top items reach clarify at most).
+ANSWER_MIN_SCORE = 0.8  # the top item must score this much to be answered outright
 ANSWER_MAX_RATIO = 0.85  # ... and the runner-up must score below this fraction of the top
-CLARIFY_MIN_SCORE = 0.27  # below this the question is not understood: fallback (menu + a person)
+CLARIFY_MIN_SCORE = 0.32  # below this the question is not understood: fallback (menu + a person)
 CLARIFY_KEEP_RATIO = 0.6  # offer runners-up scoring at least this fraction of the top
 MAX_CLARIFY = 3
 
@@ -86,6 +92,7 @@ class _Item:
     label: str
     effective_from: date
     effective_to: date | None
+    variants: tuple[str, ...] = ()  # question variants as stripped canonical text, for the rerank
 
 
 _FOREVER_FROM = date.min
@@ -168,6 +175,20 @@ def _accumulate(
     return np.bincount(np.concatenate(ids), weights=np.concatenate(weights), minlength=size)
 
 
+def _similarity_bonus(question: str, item: _Item) -> float:
+    """VARIANT_SIMILARITY_WEIGHT times the closest variant's difflib ratio to the question."""
+    if not question or not item.variants or not VARIANT_SIMILARITY_WEIGHT:
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(question)  # difflib caches the analysis of the second sequence
+    best = 0.0
+    for variant in item.variants:
+        matcher.set_seq1(variant)
+        if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+            best = max(best, matcher.ratio())
+    return VARIANT_SIMILARITY_WEIGHT * best
+
+
 def _decide(ranked: list[Candidate]) -> SearchResult:
     if not ranked or ranked[0].score < CLARIFY_MIN_SCORE:
         return SearchResult("fallback", tuple(ranked[:MAX_CLARIFY]))
@@ -221,16 +242,18 @@ class KnowledgeIndex:
         canonical = self._analyser.canonical(text[:MAX_QUESTION_CHARS])
         stripped = self._analyser.stripped(canonical)
         scores = index.scores(self._analyser.tokens(canonical), canonical, stripped, on)
-        count = min(len(scores), MAX_CLARIFY + 1)
-        if count == 0:
+        depth = min(len(scores), max(RERANK_DEPTH, MAX_CLARIFY + 1))
+        if depth == 0:
             return []
-        best = np.argpartition(-scores, count - 1)[:count]
-        best = best[np.argsort(-scores[best], kind="stable")]
+        best = np.argpartition(-scores, depth - 1)[:depth]
         items = index.items
+        rescored = [
+            (float(scores[i]) + _similarity_bonus(stripped, items[i]), int(i)) for i in best if scores[i] > 0
+        ]
+        reranked = sorted(rescored, key=lambda pair: (-pair[0], pair[1]))
         return [
-            Candidate(items[i].kind, items[i].key, round(float(scores[i]), 4), items[i].label)
-            for i in best
-            if scores[i] > 0
+            Candidate(items[i].kind, items[i].key, round(score, 4), items[i].label)
+            for score, i in reranked[: MAX_CLARIFY + 1]
         ]
 
     def search(self, text: str, *, region: str, audience: Audience = "insured", on: date) -> SearchResult:
@@ -264,14 +287,17 @@ def _build_region(analyser: Analyser, entries: Sequence[FaqEntry], intents: Sequ
         if entry.supersedes is not None:
             doc.add(entry.supersedes.note, SUPERSEDES_NOTE_WEIGHT)
         doc.add(entry.answer + " " + (entry.detail or ""), ANSWER_TEXT_WEIGHT)
-        items.append(_Item("faq", entry.id, entry.questions[0], entry.effective_from, entry.effective_to))
+        variants = tuple(analyser.stripped(analyser.canonical(q)) for q in entry.questions)
+        in_force = (entry.effective_from, entry.effective_to)
+        items.append(_Item("faq", entry.id, entry.questions[0], *in_force, variants))
         builders.append(doc)
     for intent in intents:
         doc = _DocumentBuilder(analyser)
         for question in intent.questions:
             doc.add(question, VARIANTS_WEIGHT)
         patterns += [(re.compile(pattern), len(items)) for pattern in intent.patterns]
-        items.append(_Item(intent.kind, intent.target, intent.label, _FOREVER_FROM, None))
+        variants = tuple(analyser.stripped(analyser.canonical(q)) for q in intent.questions)
+        items.append(_Item(intent.kind, intent.target, intent.label, _FOREVER_FROM, None, variants))
         builders.append(doc)
     documents = [(doc.tokens, max(doc.length, 1.0)) for doc in builders]
     return _RegionIndex(items, documents, patterns)
