@@ -82,3 +82,29 @@ def test_pledge_then_signature_upload(client, engine):
         pledge = filings.pledge_of(session, data["filing_id"])
         assert pledge.signature_enc and PNG not in pledge.signature_enc.encode()
         assert engine.services["cipher"].open_bytes(pledge.signature_enc, "signature") == PNG
+
+
+def test_demo_load_then_jobs_run_from_the_command_line(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from api.settings import get_settings
+
+    monkeypatch.setenv("YIBAO_DATABASE_URL", f"sqlite:///{tmp_path / 'jobs.db'}")
+    monkeypatch.setenv("YIBAO_ENV", "development")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+        loaded = runner.invoke(app, ["demo", "load"])
+        assert loaded.exit_code == 0, loaded.output
+        assert "bound to dev-demo1" in loaded.output and "220102195803071235" not in loaded.output
+        first = runner.invoke(app, ["jobs", "run"])
+        assert first.exit_code == 0, first.output
+        assert "pledges lapsed: 1" in first.output  # demo2's pledge ended without the materials
+        second = runner.invoke(app, ["jobs", "run"])
+        assert "pledges lapsed: 0" in second.output and "reminders sent: 0" in second.output
+        again = runner.invoke(app, ["demo", "load"])
+        assert again.exit_code == 0 and "bound to" not in again.output
+    finally:
+        get_settings.cache_clear()
