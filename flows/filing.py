@@ -384,14 +384,18 @@ def _materials(ctx: FlowContext, region: str, case_id: str, proof: str | None) -
     case = ctx.content.pack(region).catalogue.case(case_id)
     if case is None:
         return []
+    english = ctx.locale == "en"
     groups = []
     for group in case.groups:
         items = [i for i in group.items if not (proof and i.applies_to and i.applies_to != proof)]
         groups.append(
             {
-                "label": group.label,
+                "label": group.label_en if english and group.label_en else group.label,
                 "choose": group.choose if len(items) > 1 else "all",
-                "items": [{"name": i.name, "generated": i.generated} for i in items],
+                "items": [
+                    {"name": i.name_en if english and i.name_en else i.name, "generated": i.generated}
+                    for i in items
+                ],
             }
         )
     return groups

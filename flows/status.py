@@ -31,7 +31,13 @@ def _due_items(ctx: FlowContext, region: str, case_id: str) -> list[str]:
     if case is None:
         return []
     groups = [g for g in case.groups if any(i.applies_to for i in g.items)] or list(case.groups)
-    return [item.name for group in groups for item in group.items if not item.generated]
+    english = ctx.locale == "en"
+    return [
+        (item.name_en if english and item.name_en else item.name)
+        for group in groups
+        for item in group.items
+        if not item.generated
+    ]
 
 
 def filing_view(filing: Any, policy: rules.FilingPolicy, ctx: FlowContext) -> dict[str, Any]:

@@ -372,3 +372,12 @@ def test_dezhou_long_term_by_pledge_then_early_change_back_needs_proof(engine):
     chat.say(_option(chat, "海南省"))
     chat.say(_option(chat, "居住证"))
     assert "已撤销" in chat.say("是")
+
+
+def test_status_in_english(engine):
+    chat = bind(engine, demo("demo1"))
+    chat.say("English")
+    status = chat.say("我的备案")
+    assert "[My filings]" in status and "Long-term remote filing" in status
+    assert "Materials due: 28 November 2026 (6 days left)" in status and "Work-away proof" in status
+    chat.say("中文")
