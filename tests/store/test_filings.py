@@ -1,4 +1,4 @@
-"""Personal data sealing, persons, filings with their event log, the one-open-pledge index, reminder claims."""
+"""Personal data sealing, persons, filings and their event log, the one-open-pledge index, reminders."""
 
 from __future__ import annotations
 
@@ -184,3 +184,67 @@ def test_a_reminder_is_claimed_once(db):
         assert not filings.claim_reminder(other, key=key, person_id=1, filing_id=None, kind="status_change")
         filings.finish_reminder(other, key, state="sent", channel="web")
         other.commit()
+
+
+def test_staff_completes_a_pledge_and_reads_audited_data(db, cipher):
+    from sqlmodel import select
+
+    from bot.content.filing import load_filing_policies
+    from bot.content.policy import load_policies
+    from bot.filing_desk import complete_pledge_materials, reveal_for_staff
+    from bot.store.filing_models import PersonalDataAccess
+    from flows.errors import RuleViolation
+    from tests.conftest import CONTENT
+
+    policies = load_filing_policies(CONTENT, load_policies(CONTENT))
+    with Session(db) as session:
+        person = _person(session, cipher, _unique_id())
+        filing = filings.create_filing(
+            session,
+            person_id=person.id,
+            values=dict(
+                region="jilin",
+                scheme="employee",
+                kind="long_term",
+                pledge=True,
+                place_role="residence",
+                destination_code="110000",
+                destination_name="北京市",
+                valid_from=date(2026, 10, 1),
+                valid_to=date(2027, 4, 1),
+                materials_due=date(2027, 4, 1),
+            ),
+            actor="person:1",
+            channel="web",
+            at=AT,
+        )
+        event = complete_pledge_materials(
+            session,
+            policies,
+            filing_id=filing.id,
+            proof="work_away",
+            staff="agent",
+            today=date(2026, 11, 22),
+            at=AT,
+        )
+        assert event.action == "completed" and event.actor == "staff:agent"
+        assert filing.valid_to is None and filing.materials_completed_on == date(2026, 11, 22)
+        with pytest.raises(RuleViolation):
+            complete_pledge_materials(
+                session,
+                policies,
+                filing_id=filing.id,
+                proof="work_away",
+                staff="agent",
+                today=date(2026, 11, 23),
+                at=AT,
+            )
+        phone = reveal_for_staff(
+            session, cipher, person_id=person.id, field="phone", staff="supervisor", reason="核实"
+        )
+        session.commit()
+        assert phone == "13912345678"
+        audits = session.exec(
+            select(PersonalDataAccess).where(PersonalDataAccess.person_id == person.id)
+        ).all()
+        assert [(a.staff, a.field_name) for a in audits] == [("supervisor", "phone")]
