@@ -1,6 +1,6 @@
 import pytest
 
-from bot.knowledge.analysis import Analyser
+from bot.knowledge.analysis import Analyser, is_sound
 from bot.knowledge.models import KnowledgeContent, Synonyms
 
 
@@ -48,3 +48,14 @@ def test_tokens_are_words_bigrams_and_characters(analyser: Analyser) -> None:
     tokens = analyser.analyse("异地备案")
     assert {"异地", "备案", "地备", "异"} <= set(tokens)
     assert tokens["异地"] > tokens["地备"] > tokens["异"]
+
+
+def test_homophones_share_sound_tokens() -> None:
+    analyser = Analyser(Synonyms(groups=(("报销", "报账"),)))
+    sounds = {t for t in analyser.analyse("背岸") if is_sound(t)}
+    assert sounds and sounds <= set(analyser.analyse("备案"))
+
+
+def test_english_stopwords_are_dropped(analyser: Analyser) -> None:
+    assert "the" not in analyser.analyse("What is the deadline")
+    assert "deadline" in analyser.analyse("What is the deadline")

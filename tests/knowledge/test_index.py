@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from bot.knowledge.errors import UnknownRegion
-from bot.knowledge.index import MAX_CLARIFY, KnowledgeIndex
+from bot.knowledge.index import MAX_CLARIFY, MAX_QUESTION_CHARS, KnowledgeIndex
 
 from .conftest import TODAY
 
@@ -67,3 +67,22 @@ def test_regions_are_separate(index: KnowledgeIndex) -> None:
     dezhou = index.search("首先自付10%怎么算", region="dezhou", on=TODAY)
     assert dezhou.top is not None and dezhou.top.key == "first-self-pay-meaning"
     assert jilin.top is None or jilin.top.key != "first-self-pay-meaning" or jilin.band != "answer"
+
+
+def test_long_story_still_finds_its_question(index: KnowledgeIndex) -> None:
+    story = "你好，我想问一下，我妈妈是吉林的医保，现在在北京我姐家住，想在北京看病，需要办什么手续？谢谢"
+    result = index.search(story, region="jilin", on=TODAY)
+    assert result.band != "fallback"
+    assert result.top is not None and result.top.key == "filing-do-i-need"
+
+
+def test_only_the_head_of_a_pasted_page_is_read(index: KnowledgeIndex) -> None:
+    head = "转诊备案有效期多久" + "。" * (MAX_QUESTION_CHARS - 9)
+    result = index.search(head + "承诺制备案要什么材料" * 300, region="jilin", on=TODAY)
+    assert result.top is not None and result.top.key == "referral-validity"
+
+
+def test_rerank_prefers_the_variant_that_reads_alike(small_index: KnowledgeIndex) -> None:
+    ranked = small_index.rank("长期居住备案带啥材料", region="jilin", on=TODAY)
+    assert ranked[0].key == "long-term-materials"
+    assert ranked[0].score > 1.0  # BM25 share near 1 plus the similarity bonus
