@@ -563,3 +563,17 @@ def reminder_due(filing: FilingLike, policy: FilingPolicy, today: date) -> int |
         return None
     fitting = [d for d in policy.reminder_days if d >= left]
     return min(fitting) if fitting else None
+
+
+def home_treatment_as_temporary(filing: FilingLike, policy: FilingPolicy, treated_on: date) -> bool:
+    """Dezhou 三（一）: treatment back home within the first months of a long-term filing made by pledge alone
+    is paid as for temporary-outside patients (unless the filing was changed back with a proof)."""
+    months = policy.cancel_proof_within_months
+    return (
+        policy.applies("early_change_needs_proof")
+        and months is not None
+        and filing.kind == "long_term"
+        and filing.pledge
+        and filing.status == ACTIVE
+        and filing.valid_from <= treated_on < add_months(filing.valid_from, months)
+    )

@@ -319,3 +319,10 @@ def test_every_rule_has_a_citation_of_its_own_region():
     for policy, prefixes in ((JILIN, ("吉医保", "吉林省")), (DEZHOU, ("德医保",))):
         for rule, citation in policy.rules.items():
             assert citation.startswith(prefixes), (rule, citation)
+
+
+def test_dezhou_home_treatment_in_the_first_six_months_counts_as_temporary():
+    filing = Row(region="dezhou", pledge=True, proof=None, place_role=None, valid_from=date(2026, 9, 1))
+    assert rules.home_treatment_as_temporary(filing, DEZHOU, date(2026, 11, 22))
+    assert not rules.home_treatment_as_temporary(filing, DEZHOU, date(2027, 3, 1))
+    assert not rules.home_treatment_as_temporary(filing, JILIN, date(2026, 11, 22))
