@@ -4,6 +4,7 @@ import pytest
 
 from bot.content.faq import check_citation, load_faq_file, load_region_faq, load_synonyms
 from bot.errors import ContentError
+from bot.knowledge.analysis import Analyser
 from bot.knowledge.models import KnowledgeContent
 
 GOOD = """\
@@ -99,3 +100,16 @@ def test_repository_content_loads(content: KnowledgeContent) -> None:
     assert all(content.faq_by_region.values())
     targets = {intent.target for intent in content.intents}
     assert targets >= {"filing", "status", "estimate", "deadline", "handoff"}
+
+
+def test_intent_questions_do_not_repeat_faq_variants(content: KnowledgeContent) -> None:
+    analyser = Analyser(content.synonyms)
+    variants = {
+        analyser.stripped(analyser.canonical(q))
+        for entries in content.faq_by_region.values()
+        for entry in entries
+        for q in entry.questions
+    }
+    asked = [q for intent in content.intents for q in intent.questions]
+    repeated = [q for q in asked if analyser.stripped(analyser.canonical(q)) in variants]
+    assert repeated == []
