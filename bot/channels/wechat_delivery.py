@@ -1,8 +1,9 @@
 """WeChat's server API through wechatpy: clients on a configurable API base, customer-service delivery through
 the outbox (late and long answers), the late-answer hand-over, and mini-program code2session.
 
-Delivery is at-least-once and ordered per person: a row is taken by bumping its attempt counter (so two
-senders never send the same row), marked sent once WeChat accepts it; a failed row waits for deliver_pending.
+Delivery is at-least-once and ordered per person: a sender takes a row by compare-and-swap with a short
+lease (two senders never send the same row), marks it sent once WeChat accepts it; a failed row waits for
+deliver_pending.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urljoin
@@ -31,6 +33,8 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "wechat"
 HTTP_TIMEOUT_SECONDS = 5.0
+LEASE_SECONDS = 60  # a row "sending" for longer than this belongs to a sender that died: retake it
+_SENDING = "sending "
 
 
 class TextSender(Protocol):
@@ -158,16 +162,28 @@ def _send_rows(db: DbEngine, factory: ClientFactory, rows: Sequence[OutboxMessag
 
 
 def _take(db: DbEngine, row: OutboxMessage) -> bool:
-    """Claim one attempt at a row: only the sender whose update matches the attempt count it read goes on."""
+    """Claim one attempt at a row (compare-and-swap on attempts and last_error): only one sender goes on.
+
+    A row being sent carries a "sending <time>" lease in last_error; another sender leaves it alone until
+    the lease runs out (a sender that died mid-send), then takes it again.
+    """
+    if row.last_error.startswith(_SENDING):
+        try:
+            since = datetime.fromisoformat(row.last_error.removeprefix(_SENDING))
+        except ValueError:
+            since = datetime.min
+        if utcnow() - since < timedelta(seconds=LEASE_SECONDS):
+            return False
     with Session(db) as session:
         result = session.exec(  # type: ignore[call-overload]
             update(OutboxMessage)
             .where(
                 col(OutboxMessage.id) == row.id,
                 col(OutboxMessage.attempts) == row.attempts,
+                col(OutboxMessage.last_error) == row.last_error,
                 col(OutboxMessage.sent_at).is_(None),
             )
-            .values(attempts=row.attempts + 1)
+            .values(attempts=row.attempts + 1, last_error=_SENDING + utcnow().isoformat())
         )
         session.commit()
         return bool(result.rowcount == 1)

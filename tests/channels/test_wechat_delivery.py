@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, col, select
 
 from bot.channels.wechat_delivery import (
+    LEASE_SECONDS,
     LoginRefused,
     Rendezvous,
     client_factory,
@@ -20,7 +22,7 @@ from bot.channels.wechat_delivery import (
 )
 from bot.errors import DeliveryFailed
 from bot.messages import Reply
-from bot.store.models import OutboxMessage
+from bot.store.models import OutboxMessage, utcnow
 from tests.fakes.wechat_server import BAD_CODE, FakeWeChat, running_fake_wechat
 
 
@@ -94,6 +96,25 @@ def test_two_senders_never_send_a_row_twice(db, fake, factory):
         thread.join()
     deliver_pending(db, factory)
     assert fake.sent_texts(user) == [f"m{i}" for i in range(6)]
+
+
+def test_a_row_being_sent_is_left_alone_until_its_lease_runs_out(db, fake, factory):
+    user = openid()
+    (row_id,) = enqueue(db, account="jilin", user_key=user, texts=["once"])
+    with Session(db) as session:
+        row = session.get(OutboxMessage, row_id)
+        row.attempts, row.last_error = 1, "sending " + utcnow().isoformat()
+        session.add(row)
+        session.commit()
+    deliver_pending(db, factory)
+    assert fake.sent_texts(user) == []  # another sender is on it
+    with Session(db) as session:
+        row = session.get(OutboxMessage, row_id)
+        row.last_error = "sending " + (utcnow() - timedelta(seconds=LEASE_SECONDS + 1)).isoformat()
+        session.add(row)
+        session.commit()
+    deliver_pending(db, factory)
+    assert fake.sent_texts(user) == ["once"]  # that sender died: the row is taken again
 
 
 def test_unreachable_api_is_a_delivery_failure(db):
