@@ -101,6 +101,7 @@ class _Item:
 
 
 _FOREVER_FROM = date.min
+_WORDS = re.compile(r"[a-z\u3400-\u4dbf\u4e00-\u9fff]")
 _NO_END = date.max.toordinal()
 
 
@@ -247,6 +248,8 @@ class KnowledgeIndex:
         if index is None:
             raise UnknownRegion(f"no knowledge for region {region!r} (have: {', '.join(self.regions)})")
         canonical = self._analyser.canonical(text[:MAX_QUESTION_CHARS])
+        if not _WORDS.search(canonical):  # only numbers ("2", "12393"): a stray choice or code
+            return []
         stripped = self._analyser.stripped(canonical)
         scores = index.scores(self._analyser.tokens(canonical), canonical, stripped, on)
         depth = min(len(scores), max(RERANK_DEPTH, MAX_CLARIFY + 1))

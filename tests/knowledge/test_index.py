@@ -87,3 +87,9 @@ def test_rerank_prefers_the_variant_that_reads_alike(small_index: KnowledgeIndex
     ranked = small_index.rank("长期居住备案带啥材料", region="jilin", on=TODAY)
     assert ranked[0].key == "long-term-materials"
     assert ranked[0].score > 1.0  # BM25 share near 1 plus the similarity bonus
+
+
+@pytest.mark.parametrize("text", ["2", "12393", "  3 "])
+def test_bare_numbers_are_not_questions(index: KnowledgeIndex, text: str) -> None:
+    result = index.search(text, region="jilin", on=TODAY)
+    assert (result.band, result.candidates) == ("fallback", ())
