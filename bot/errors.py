@@ -8,7 +8,8 @@ BotError
     ├── BadSignature
     ├── StaleRequest
     ├── MalformedMessage
-    └── DeliveryFailed
+    └── DeliveryFailed  a platform API refused or could not be reached
+        └── LoginRefused   WeChat did not accept a mini-program login code
 """
 
 
@@ -46,3 +47,7 @@ class MalformedMessage(ChannelError):
 
 class DeliveryFailed(ChannelError):
     """A message could not be delivered to the platform."""
+
+
+class LoginRefused(DeliveryFailed):
+    """WeChat did not accept the mini-program login code."""

@@ -3,7 +3,7 @@ the outbox (late and long answers), the late-answer hand-over, and mini-program 
 
 Delivery is at-least-once and ordered per person: a sender takes a row by compare-and-swap with a short
 lease (two senders never send the same row), marks it sent once WeChat accepts it; a failed row waits for
-deliver_pending.
+deliver_pending. The outbox SQL lives in bot.store.outbox.
 """
 
 from __future__ import annotations
@@ -12,29 +12,26 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
 import requests
-from sqlalchemy import update
 from sqlalchemy.engine import Engine as DbEngine
-from sqlmodel import Session, col, select
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from bot.channels.wechat import user_tag
-from bot.errors import DeliveryFailed
+from bot.errors import DeliveryFailed, LoginRefused
 from bot.messages import Reply
-from bot.store.models import OutboxMessage, utcnow
+from bot.store import outbox
+from bot.store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "wechat"
 HTTP_TIMEOUT_SECONDS = 5.0
 LEASE_SECONDS = 60  # a row "sending" for longer than this belongs to a sender that died: retake it
-_SENDING = "sending "
 
 
 class TextSender(Protocol):
@@ -93,17 +90,8 @@ def client_factory(accounts: Sequence[AccountSecrets], api_base: str) -> ClientF
 # ---- outbox -----------------------------------------------------------------------------------------------
 def enqueue(db: DbEngine, *, account: str, user_key: str, texts: Iterable[str]) -> list[int]:
     """Store customer-service text messages to send, in order; returns their ids."""
-    rows = [
-        OutboxMessage(channel=CHANNEL, account=account, user_key=user_key, payload=_text_payload(t))
-        for t in texts
-        if t
-    ]
-    if not rows:
-        return []
-    with Session(db, expire_on_commit=False) as session:
-        session.add_all(rows)
-        session.commit()
-        return [row.id for row in rows if row.id is not None]
+    payloads = [_text_payload(t) for t in texts if t]
+    return outbox.enqueue(db, channel=CHANNEL, account=account, user_key=user_key, payloads=payloads)
 
 
 def _text_payload(text: str) -> dict[str, str]:
@@ -118,24 +106,14 @@ class DeliveryReport:
 
 def deliver(db: DbEngine, factory: ClientFactory, ids: Sequence[int]) -> DeliveryReport:
     """Send these outbox rows in order; after a failure the person's later rows wait (order is kept)."""
-    with Session(db) as session:
-        rows = list(session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids))))
-    return _send_rows(db, factory, sorted(rows, key=lambda r: r.id or 0))
+    return _send_rows(db, factory, outbox.rows_by_ids(db, ids=ids))
 
 
 def deliver_pending(
     engine_db: DbEngine, client_factory: ClientFactory, *, limit: int = 500
 ) -> DeliveryReport:
     """Retry every unsent WeChat outbox row, oldest first (for `yibao jobs run`)."""
-    with Session(engine_db) as session:
-        query = (
-            select(OutboxMessage)
-            .where(OutboxMessage.channel == CHANNEL, col(OutboxMessage.sent_at).is_(None))
-            .order_by(col(OutboxMessage.id))
-            .limit(limit)
-        )
-        rows = list(session.exec(query))
-    return _send_rows(engine_db, client_factory, rows)
+    return _send_rows(engine_db, client_factory, outbox.unsent(engine_db, channel=CHANNEL, limit=limit))
 
 
 def _send_rows(db: DbEngine, factory: ClientFactory, rows: Sequence[OutboxMessage]) -> DeliveryReport:
@@ -145,7 +123,7 @@ def _send_rows(db: DbEngine, factory: ClientFactory, rows: Sequence[OutboxMessag
         person = (row.account, row.user_key)
         if person in blocked or row.sent_at is not None:
             continue
-        if not _take(db, row):
+        if not outbox.lease(db, row=row, lease_seconds=LEASE_SECONDS):
             blocked.add(person)  # another sender is on this person's messages: it keeps their order
             continue
         try:
@@ -153,54 +131,12 @@ def _send_rows(db: DbEngine, factory: ClientFactory, rows: Sequence[OutboxMessag
         except DeliveryFailed as exc:
             failed += 1
             blocked.add(person)
-            _record(db, row, error=str(exc)[:500])
+            outbox.mark_failed(db, row_id=row.id, error=str(exc))
             log.warning("outbox send failed", extra={"outbox_id": row.id, "user": user_tag(row.user_key)})
             continue
-        _record(db, row, error=None)
+        outbox.mark_sent(db, row_id=row.id)
         sent += 1
     return DeliveryReport(sent=sent, failed=failed)
-
-
-def _take(db: DbEngine, row: OutboxMessage) -> bool:
-    """Claim one attempt at a row (compare-and-swap on attempts and last_error): only one sender goes on.
-
-    A row being sent carries a "sending <time>" lease in last_error; another sender leaves it alone until
-    the lease runs out (a sender that died mid-send), then takes it again.
-    """
-    if row.last_error.startswith(_SENDING):
-        try:
-            since = datetime.fromisoformat(row.last_error.removeprefix(_SENDING))
-        except ValueError:
-            since = datetime.min
-        if utcnow() - since < timedelta(seconds=LEASE_SECONDS):
-            return False
-    with Session(db) as session:
-        result = session.exec(  # type: ignore[call-overload]
-            update(OutboxMessage)
-            .where(
-                col(OutboxMessage.id) == row.id,
-                col(OutboxMessage.attempts) == row.attempts,
-                col(OutboxMessage.last_error) == row.last_error,
-                col(OutboxMessage.sent_at).is_(None),
-            )
-            .values(attempts=row.attempts + 1, last_error=_SENDING + utcnow().isoformat())
-        )
-        session.commit()
-        return bool(result.rowcount == 1)
-
-
-def _record(db: DbEngine, row: OutboxMessage, *, error: str | None) -> None:
-    with Session(db) as session:
-        stored = session.get(OutboxMessage, row.id)
-        if stored is None:
-            return
-        if error is None:
-            stored.sent_at = utcnow()
-            stored.last_error = ""
-        else:
-            stored.last_error = error
-        session.add(stored)
-        session.commit()
 
 
 def _send(factory: ClientFactory, row: OutboxMessage) -> None:
@@ -244,10 +180,6 @@ class Rendezvous:
 
 
 # ---- mini-program -----------------------------------------------------------------------------------------
-class LoginRefused(DeliveryFailed):
-    """WeChat did not accept the mini-program login code."""
-
-
 def code_to_openid(client: ApiClient, code: str) -> str:
     """code2session through wechatpy's WeChatWxa; the session_key is dropped at once (never stored)."""
     try:
