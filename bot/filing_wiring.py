@@ -6,7 +6,6 @@ Flows never import bot/: they reach storage and adapters only through these name
 from __future__ import annotations
 
 import base64
-import importlib
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from bot import pledge_documents
 from bot.content.calendar import load_calendar
 from bot.content.filing import load_filing_policies
 from bot.content.policy import load_policies
@@ -45,16 +45,6 @@ def _id_provinces(content_dir: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in (data.get("provinces") or {}).items()}
 
 
-def _pledge_documents() -> Any:
-    """bot.pledge_documents (pledge texts, digests, verify codes) when present."""
-    try:
-        return importlib.import_module("bot.pledge_documents")
-    except ModuleNotFoundError as exc:
-        if exc.name != "bot.pledge_documents":
-            raise
-        return None
-
-
 def filing_services(content_dir: Path, data_key: str, data_key_id: str) -> dict[str, Any]:
     cipher = make_cipher(data_key, data_key_id)
     region_policies = load_policies(content_dir)
@@ -68,6 +58,7 @@ def filing_services(content_dir: Path, data_key: str, data_key_id: str) -> dict[
         "calendar": load_calendar(content_dir),
         "id_provinces": _id_provinces(content_dir),
         "sms": DemoSms(),
-        "pledge_documents": _pledge_documents(),
+        "pledge_documents": pledge_documents,
+        "take_notices": filings.take_notices,
         "content_dir": content_dir,
     }

@@ -32,6 +32,7 @@ _PERSON_EVENTS = {
     "user_scan_product_enter_session",
 }
 _TARGET_KINDS = ("flow", "faq", "cmd")
+_COMMAND_KEYS = {"handoff": "human"}  # the knowledge index's command keys, as engine commands
 _DIGITS = re.compile(r"^\s*(\d{1,2})\s*$")
 _QUOTED = re.compile(r"“([^”]{2,})”")
 
@@ -53,7 +54,8 @@ class Turn:
         if inbound.region and not self.conv.region_switched:
             self.conv.region = inbound.region
         text = inbound.text.strip() if inbound.kind in ("text", "voice") else ""
-        self._log_in(text)
+        self._log_in(text, hidden=self._awaiting_sensitive())
+        self._show_notices()
         if inbound.kind == "event":
             self._event()
         elif inbound.kind == "voice" and not text:
@@ -76,8 +78,26 @@ class Turn:
         assert self.conv.id is not None
         return self.conv.id
 
-    def _log_in(self, text: str) -> None:
+    def _awaiting_sensitive(self) -> bool:
+        """True when the person is answering a step that asks for personal data (name, ID number, phone)."""
+        flow = self._flow()
+        if flow is None or self.conv.paused or self.inbound.kind not in ("text", "voice"):
+            return False
+        step = flow.next_step(self.conv.slots, self._flow_context())
+        return step is not None and step.sensitive
+
+    def _show_notices(self) -> None:
+        """Notices stored for this conversation (status changes, reminders) come before the answer."""
+        take = self.engine.services.get("take_notices")
+        if take is None:
+            return
+        for notice in take(self.session, self._cid):
+            self._emit(notice, kind="notice")
+
+    def _log_in(self, text: str, *, hidden: bool = False) -> None:
         inbound = self.inbound
+        if hidden and text:
+            text = "[personal data, hidden]"
         shown = text or (
             f"[{inbound.event}:{inbound.event_key}]" if inbound.kind == "event" else f"[{inbound.kind}]"
         )
@@ -377,7 +397,9 @@ class Turn:
         self._prompt_current()
 
     def _answer_question_in_flow(self, text: str) -> bool:
-        """An FAQ question asked mid-flow is answered; the flow waits for 继续."""
+        """An FAQ question asked mid-flow is answered; the flow waits for 继续. A bare number never is."""
+        if _DIGITS.match(text):
+            return False
         result = self.engine.understanding.search(
             text, region=self.conv.region, on=self.engine.clock.now().date()
         )
@@ -414,6 +436,8 @@ class Turn:
             top = candidates[0]
             if top.kind == "flow":
                 self._start_flow(top.key)
+            elif top.kind == "command":
+                self._command(_COMMAND_KEYS.get(top.key, top.key))
             else:
                 self._answer_faq(top.key, text)
             return
@@ -427,7 +451,7 @@ class Turn:
             candidates=summary,
         )
         if result.band == "clarify" and candidates:
-            options = [(f"{c.kind}:{c.key}", self._candidate_label(c)) for c in candidates[:3]]
+            options = [(_target_of(c), self._candidate_label(c)) for c in candidates[:3]]
             self.intent = "clarify"
             self._offer(options, "engine/clarify")
             return
@@ -480,6 +504,12 @@ class Turn:
             untranslated=untranslated,
             supersedes=entry.supersedes if cited_old else None,
         )
+
+
+def _target_of(candidate: Any) -> str:
+    if candidate.kind == "command":
+        return "cmd:" + _COMMAND_KEYS.get(candidate.key, candidate.key)
+    return f"{candidate.kind}:{candidate.key}"
 
 
 def _pick_option(text: str, options: tuple[Option, ...], renderer: Any, locale: str) -> str | None:

@@ -106,6 +106,7 @@ class Step:
     """Ask `prompt`, fill `slot` with `parse(text)`; skipped unless `when` holds.
 
     With `options`, a reply of a number or a label picks that option's value before `parse` sees it.
+    A `sensitive` step's answer (a name, an ID number) is never written to the message log in the clear.
     """
 
     slot: str
@@ -114,6 +115,7 @@ class Step:
     when: Condition = always
     options: OptionsFn | None = None
     prompt_context: ContextFn | None = None
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)

@@ -130,9 +130,9 @@ def _current(_slots: Slots, ctx: FlowContext) -> dict[str, Any]:
 FLOW = Flow(
     name="bind",
     steps=(
-        Step("name", "bind/ask_name", parse_name, prompt_context=_current),
-        Step("id_number", "bind/ask_id", parse_id_number),
-        Step("phone", "bind/ask_phone", parse_phone),
+        Step("name", "bind/ask_name", parse_name, prompt_context=_current, sensitive=True),
+        Step("id_number", "bind/ask_id", parse_id_number, sensitive=True),
+        Step("phone", "bind/ask_phone", parse_phone, sensitive=True),
         Step("code", "bind/ask_code", parse_code, prompt_context=_code_prompt),
     ),
     on_complete=complete,

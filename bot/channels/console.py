@@ -23,9 +23,11 @@ def run_console(
     region: str,
     user_key: str,
     now: Callable[[], datetime],
-    stdin: TextIO = sys.stdin,
-    stdout: TextIO = sys.stdout,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
 ) -> None:
+    stdin = stdin or sys.stdin  # read at call time: pytest and other callers swap sys.stdin
+    stdout = stdout or sys.stdout
     def send(kind: str, text: str = "", event: str = "") -> None:
         inbound = Inbound(
             channel="console",

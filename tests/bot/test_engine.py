@@ -263,3 +263,26 @@ def test_numbered_offers_of_a_finished_flow_are_picked_by_number(bot):
     person = Person(engine)
     person.start("offer")
     assert "Which city?" in text_of(person.say("1"))
+
+
+def test_answers_to_sensitive_steps_are_not_logged(bot):
+    secret = Flow(
+        name="secret",
+        steps=(Step("name", "sample/ask_city", sensitive=True), Step("kind", "sample/ask_kind")),
+        on_complete=_complete,
+    )
+    engine = replace(bot, flows={**bot.flows, "secret": secret})
+    person = Person(engine)
+    person.start("secret")
+    person.say("王小明")
+    conversation = person.conversation()
+    with Session(engine.db) as session:
+        logged = " ".join(
+            m.text
+            for m in session.exec(
+                select(ConversationMessage).where(ConversationMessage.conversation_id == conversation.id)
+            )
+        )
+    assert "王小明" not in logged
+    assert "[personal data, hidden]" in logged
+    assert conversation.history and all("王小明" not in h["text"] for h in conversation.history)
