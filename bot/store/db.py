@@ -29,7 +29,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a crash may lose the last commits, not integrity
+    cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL
     cursor.close()
 
 
