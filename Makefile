@@ -35,7 +35,7 @@ services:
 check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/yamllint -s -c .yamllint.yaml content
+	$(VENV)/bin/yamllint -s -c .yamllint.yaml content tests/eval tests/settlement
 
 test: $(STAMP) browser services check
 	$(VENV)/bin/pytest -q -p no:cacheprovider -n 2 --dist loadfile
