@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine as DbEngine
 from bot.content.loader import Content
 from bot.locks import Locks
 from bot.messages import Inbound, Reply
+from bot.metrics import HANDOFFS, MESSAGES, intent_label
 from bot.rendering import Renderer
 from bot.store import claims
 from bot.store.conversations import lock_conversation
@@ -70,6 +71,9 @@ class Engine:
             turn = Turn(self, session, conversation, inbound)
             reply = turn.run()
             session.add(conversation)
+        MESSAGES.labels(inbound.channel, inbound.kind, intent_label(reply.intent)).inc()
+        if reply.intent == "cmd:human":
+            HANDOFFS.labels(inbound.channel).inc()
         return reply
 
     def handle_once(self, inbound: Inbound, claim_key: str) -> Reply | None:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from api.deps import EngineDep, WebUser
 from bot.engine import reply_to_dict
 from bot.messages import Inbound
-from bot.metrics import LATENCY, MESSAGES, intent_label
+from bot.metrics import LATENCY
 
 router = APIRouter(prefix="/api/v1", tags=["chat"])
 
@@ -80,7 +80,6 @@ def chat(body: ChatRequest, user: WebUser, engine: EngineDep) -> ChatResponse:
     else:
         reply = engine.handle(inbound)
     LATENCY.labels(user["channel"]).observe((datetime.now() - started).total_seconds())
-    MESSAGES.labels(user["channel"], inbound.kind, intent_label(reply.intent)).inc()
     return ChatResponse.model_validate(reply_to_dict(reply))
 
 

@@ -40,7 +40,7 @@ from bot.channels.wechat_delivery import (
 from bot.engine import Engine, reply_from_dict, reply_to_dict
 from bot.errors import BadSignature, BotError, ChannelError, StaleRequest
 from bot.messages import Outbound, Reply
-from bot.metrics import ERRORS, HANDOFFS, LATENCY, MESSAGES, intent_label
+from bot.metrics import ERRORS, LATENCY
 from bot.store import claims
 
 router = APIRouter(prefix="/wechat", tags=["wechat"])
@@ -184,10 +184,6 @@ class _Exchange:
             log.exception("engine failed", extra={"channel": "wechat", "account": inbound.account})
             ERRORS.labels("wechat", "engine").inc()
             reply = self._apology()
-        if reply is not None and reply.intent != "error":
-            MESSAGES.labels("wechat", inbound.kind, intent_label(reply.intent)).inc()
-            if reply.intent == "cmd:human":
-                HANDOFFS.labels("wechat").inc()
         late = not self.rendezvous.settle(reply)
         return reply, reply is not None, late
 
