@@ -155,56 +155,17 @@ def content_unanswered(
     from sqlmodel import Session
 
     from bot.store.db import make_engine
-    from bot.store.unanswered import grouped_unanswered
+    from bot.store.unanswered import unanswered_summary
 
     engine = make_engine(get_settings().database_url)
     with Session(engine) as session:
-        groups = grouped_unanswered(session, region=region or None, limit=limit)
+        groups = unanswered_summary(session, region=region or None, limit=limit)
     if not groups:
         typer.echo("no unanswered questions")
     for group in groups:
-        best = ", ".join(f"{c['kind']}:{c['key']}" for c in group.candidates[:3]) or "-"
-        typer.echo(f"{group.count:>4}  [{group.region}] {group.text}   ({group.band}; best: {best})")
-
-
-@jobs_app.command("run")
-def jobs_run(
-    template_id: str = typer.Option(
-        "", envvar="YIBAO_WECHAT_SUBSCRIBE_TEMPLATE", help="WeChat subscribe-message template for reminders"
-    ),
-) -> None:
-    """Run the scheduled jobs once: lapse expired pledges, pledge reminders, status-change notices.
-
-    Safe from cron on several machines at once: every reminder is claimed before it is sent.
-    """
-    from zoneinfo import ZoneInfo
-
-    from sqlmodel import Session
-
-    from bot.channels.wechat_delivery import client_factory
-    from bot.content.filing import load_filing_policies
-    from bot.content.policy import load_policies
-    from bot.reminders import ChatSender, run_jobs
-    from bot.rendering import Renderer
-    from bot.store.db import make_engine
-
-    settings = get_settings()
-    db = make_engine(settings.database_url)
-    sender = ChatSender(
-        session_factory=lambda: Session(db),
-        wechat_client=client_factory(settings.wechat_accounts, settings.wechat_api_base),
-        template_id=template_id,
-    )
-    report = run_jobs(
-        db,
-        policies=load_filing_policies(settings.content_dir, load_policies(settings.content_dir)),
-        renderer=Renderer(settings.content_dir),
-        sender=sender,
-        now=datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None),
-    )
-    for line in report.lines():
-        typer.echo(line)
-    db.dispose()
+        best = ", ".join(name for name, _score in group.best_candidates()) or "-"
+        bands = "/".join(f"{band} {n}" for band, n in sorted(group.bands.items()))
+        typer.echo(f"{group.count:>4}  [{group.region}] {group.example}   ({bands}; best: {best})")
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from api.deps import EngineDep, SessionDep, SettingsDep
 from api.staff_auth import ADMIN_ROLES, StaffPrincipal, authorise, page
 from bot.knowledge.coverage import CoverageReport, UncoveredArticle, coverage_report
-from bot.store.staff import unanswered_summary
+from bot.store.unanswered import unanswered_summary
 
 router = APIRouter(prefix="/admin", tags=["admin"], include_in_schema=False)
 

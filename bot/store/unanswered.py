@@ -2,44 +2,63 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.store.models import UnansweredQuestion
+from bot.redaction import redact
+from bot.store.models import UnansweredQuestion, utcnow
+from bot.store.staff import as_utc
+
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-@dataclass(frozen=True)
-class UnansweredGroup:
+def normalise_question(text: str) -> str:
+    """The form questions are grouped by: NFKC (full-width to half-width), lower case, no spaces or
+    punctuation (吗？ and 吗 count as the same question)."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+@dataclass
+class UnansweredSummary:
+    """Questions that normalise to the same text: how often, an example, and the best candidates seen."""
+
     region: str
-    text: str
-    count: int
-    last_seen: datetime
-    band: str
-    candidates: list[dict[str, object]]
+    key: str
+    example: str
+    count: int = 0
+    last_seen: datetime | None = None
+    bands: dict[str, int] = field(default_factory=dict)
+    candidates: dict[str, float] = field(default_factory=dict)  # "kind:key" -> best score
+
+    def best_candidates(self, limit: int = 3) -> list[tuple[str, float]]:
+        return sorted(self.candidates.items(), key=lambda item: -item[1])[:limit]
 
 
-def grouped_unanswered(
-    session: Session, *, region: str | None = None, limit: int = 50
-) -> list[UnansweredGroup]:
-    """The same question asked several times counts once, most frequent first."""
-    count = func.count(UnansweredQuestion.id).label("n")  # type: ignore[arg-type]
-    last = func.max(UnansweredQuestion.created_at).label("last")
-    query = select(UnansweredQuestion.region, UnansweredQuestion.text, count, last).group_by(
-        UnansweredQuestion.region, UnansweredQuestion.text
-    )
+def unanswered_summary(
+    session: Session, *, region: str | None = None, recent: int = 5000, limit: int = 100
+) -> list[UnansweredSummary]:
+    """The most recent `recent` unanswered questions grouped by normalised text, most frequent first."""
+    query = select(UnansweredQuestion).order_by(UnansweredQuestion.id.desc()).limit(recent)  # type: ignore[union-attr]
     if region:
         query = query.where(UnansweredQuestion.region == region)
-    rows = session.exec(query.order_by(count.desc(), last.desc()).limit(limit)).all()  # type: ignore[call-overload]
-    groups = []
-    for row_region, text, n, last_seen in rows:
-        latest = session.exec(
-            select(UnansweredQuestion)
-            .where(UnansweredQuestion.region == row_region, UnansweredQuestion.text == text)
-            .order_by(UnansweredQuestion.id.desc())  # type: ignore[union-attr]
-        ).first()
-        assert latest is not None
-        groups.append(UnansweredGroup(row_region, text, int(n), last_seen, latest.band, latest.candidates))
-    return groups
+    groups: dict[tuple[str, str], UnansweredSummary] = {}
+    for row in session.exec(query):
+        key = normalise_question(row.text) or row.text
+        group = groups.get((row.region, key))
+        if group is None:
+            group = groups[(row.region, key)] = UnansweredSummary(row.region, key, redact(row.text))
+        group.count += 1
+        created = as_utc(row.created_at)
+        if group.last_seen is None or created > group.last_seen:
+            group.last_seen = created
+        group.bands[row.band] = group.bands.get(row.band, 0) + 1
+        for candidate in row.candidates:
+            name = f"{candidate.get('kind', '')}:{candidate.get('key', '')}"
+            score = float(candidate.get("score", 0.0))
+            group.candidates[name] = max(score, group.candidates.get(name, score))
+    ordered = sorted(groups.values(), key=lambda g: (-g.count, -(g.last_seen or utcnow()).timestamp()))
+    return ordered[:limit]

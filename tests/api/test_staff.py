@@ -15,6 +15,7 @@ from api.main import create_app
 from api.settings import Settings
 from bot.app import EngineConfig, build_engine
 from bot.store import staff as console
+from bot.store import unanswered
 from bot.store.models import (
     Conversation,
     ConversationMessage,
@@ -319,6 +320,6 @@ def test_admin_groups_unanswered_questions_and_shows_coverage(client, users, db)
 
 
 def test_normalised_question():
-    same = console.normalise_question("医保卡丢了怎么办")
-    assert console.normalise_question("医保卡 丢了，怎么办？") == same
-    assert console.normalise_question("ＡＢＣ") == "abc"
+    same = unanswered.normalise_question("医保卡丢了怎么办")
+    assert unanswered.normalise_question("医保卡 丢了，怎么办？") == same
+    assert unanswered.normalise_question("ＡＢＣ") == "abc"
