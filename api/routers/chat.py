@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from api.deps import EngineDep, WebUser
+from api.deps import EngineDep, SessionDep, WebUser
 from bot.engine import reply_to_dict
 from bot.messages import Inbound
 from bot.metrics import LATENCY
+from bot.store.conversations import find_conversation
+from bot.store.staff import staff_messages_since
 
 router = APIRouter(prefix="/api/v1", tags=["chat"])
 
@@ -59,7 +62,7 @@ def chat(body: ChatRequest, user: WebUser, engine: EngineDep) -> ChatResponse:
         channel=user["channel"],
         account="web",
         user_key=user["user_key"],
-        region=None,
+        region=user["region"],
         kind="event" if body.event else "text",
         event="subscribe" if body.event else "",
         text=body.text,
@@ -67,9 +70,9 @@ def chat(body: ChatRequest, user: WebUser, engine: EngineDep) -> ChatResponse:
         received_at=datetime.now(),
     )
     started = datetime.now()
-    if engine_region_missing(engine, user["region"]):
+    if user["region"] not in engine.content.regions:
         raise HTTPException(status_code=422, detail="unknown region")
-    inbound = _with_region(inbound, user["region"])
+    inbound = replace(inbound, region=user["region"])
     if body.client_msg_id:
         key = f"{user['channel']}:{user['user_key']}:{body.client_msg_id}"
         reply = engine.handle_once(inbound, key)
@@ -83,11 +86,26 @@ def chat(body: ChatRequest, user: WebUser, engine: EngineDep) -> ChatResponse:
     return ChatResponse.model_validate(reply_to_dict(reply))
 
 
-def engine_region_missing(engine: EngineDep, region: str) -> bool:
-    return region not in engine.content.regions
+class StaffMessageOut(BaseModel):
+    id: int
+    text: str
+    author: str | None
+    at: datetime
 
 
-def _with_region(inbound: Inbound, region: str) -> Inbound:
-    from dataclasses import replace
+class UpdatesResponse(BaseModel):
+    status: str = Field(description="bot, waiting (for a staff member) or staff (a staff member answers)")
+    messages: list[StaffMessageOut]
 
-    return replace(inbound, region=region)
+
+@router.get("/chat/updates", response_model=UpdatesResponse)
+def updates(user: WebUser, session: SessionDep, after: int = Query(default=0, ge=0)) -> UpdatesResponse:
+    """What staff wrote since message `after`: the web chat polls this while a person owns the chat."""
+    conversation = find_conversation(session, user["channel"], "web", user["user_key"])
+    if conversation is None or conversation.id is None:
+        return UpdatesResponse(status="bot", messages=[])
+    rows = staff_messages_since(session, conversation.id, after)
+    return UpdatesResponse(
+        status=conversation.status,
+        messages=[StaffMessageOut(id=r.id or 0, text=r.text, author=r.author, at=r.created_at) for r in rows],
+    )

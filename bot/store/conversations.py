@@ -32,10 +32,7 @@ def lock_conversation(
         session.execute(
             text("SELECT pg_advisory_xact_lock(:k)"), {"k": _advisory_key(channel, account, user_key)}
         )
-    query = select(Conversation).where(
-        Conversation.channel == channel, Conversation.account == account, Conversation.user_key == user_key
-    )
-    conversation = session.exec(query).first()
+    conversation = find_conversation(session, channel, account, user_key)
     if conversation is not None:
         return conversation
     conversation = Conversation(channel=channel, account=account, user_key=user_key, region=region)
@@ -43,7 +40,9 @@ def lock_conversation(
         with session.begin_nested():
             session.add(conversation)
     except IntegrityError:  # another process created it first (SQLite has no advisory lock)
-        return session.exec(query).one()
+        existing = find_conversation(session, channel, account, user_key)
+        assert existing is not None
+        return existing
     return conversation
 
 
@@ -125,3 +124,8 @@ def cancel_handoff(session: Session, conversation: Conversation) -> None:
         handoff.closed_at = utcnow()
     conversation.status = "bot"
     conversation.owner = None
+
+
+def find_conversation(session: Session, channel: str, account: str, user_key: str) -> Conversation | None:
+    query = select(Conversation).where(Conversation.channel == channel, Conversation.account == account)
+    return session.exec(query.where(Conversation.user_key == user_key)).first()

@@ -86,3 +86,26 @@ def test_health_ready_metrics(client):
 def test_openapi_docs(client):
     assert client.get("/docs").status_code == 200
     assert "/api/v1/chat" in client.get("/openapi.json").json()["paths"]
+
+
+def test_web_chat_receives_what_staff_write(client, engine):
+    from sqlmodel import Session
+
+    from bot.store.conversations import find_conversation
+    from bot.store.staff import claim, staff_reply
+
+    token = client.post("/api/v1/auth/guest", json={"region": "jilin"}).json()
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    assert client.get("/api/v1/chat/updates", headers=headers).json() == {"status": "bot", "messages": []}
+    client.post("/api/v1/chat", json={"text": "人工"}, headers=headers)
+    with Session(engine.db) as session:
+        conversation = find_conversation(session, "web", "web", token["user_key"])
+        claim(session, conversation.id, "agent")
+        staff_reply(session, conversation.id, "agent", "您好，我是客服小李。")
+        session.commit()
+    updates = client.get("/api/v1/chat/updates", headers=headers).json()
+    assert updates["status"] == "staff"
+    assert [m["text"] for m in updates["messages"]] == ["您好，我是客服小李。"]
+    last = updates["messages"][-1]["id"]
+    assert client.get(f"/api/v1/chat/updates?after={last}", headers=headers).json()["messages"] == []
+    assert client.get("/api/v1/chat/updates?after=-1", headers=headers).status_code == 422
