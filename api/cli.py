@@ -168,5 +168,53 @@ def content_unanswered(
         typer.echo(f"{group.count:>4}  [{group.region}] {group.example}   ({bands}; best: {best})")
 
 
+@jobs_app.command("run")
+def jobs_run(
+    template_id: str = typer.Option(
+        "", envvar="YIBAO_WECHAT_SUBSCRIBE_TEMPLATE", help="WeChat subscribe-message template for reminders"
+    ),
+) -> None:
+    """Run the scheduled jobs once: lapse expired pledges, pledge reminders, status-change notices.
+
+    Safe from cron on several machines at once: every reminder is claimed before it is sent.
+    """
+    from zoneinfo import ZoneInfo
+
+    from sqlmodel import Session
+
+    from bot.channels.wechat_delivery import client_factory
+    from bot.content.filing import load_filing_policies
+    from bot.content.policy import load_policies
+    from bot.reminders import ChatSender, run_jobs
+    from bot.rendering import Renderer
+    from bot.store.db import make_engine
+
+    settings = get_settings()
+    db = make_engine(settings.database_url)
+    sender = ChatSender(
+        session_factory=lambda: Session(db),
+        wechat_client=client_factory(settings.wechat_accounts, settings.wechat_api_base),
+        template_id=template_id,
+    )
+    report = run_jobs(
+        db,
+        policies=load_filing_policies(settings.content_dir, load_policies(settings.content_dir)),
+        renderer=Renderer(settings.content_dir),
+        sender=sender,
+        now=datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None),
+    )
+    for line in report.lines():
+        typer.echo(line)
+    from datetime import timedelta
+
+    from bot.channels.wechat_delivery import deliver_pending
+    from bot.store.claims import prune
+
+    delivered = deliver_pending(db, client_factory(settings.wechat_accounts, settings.wechat_api_base))
+    typer.echo(f"outbox: {delivered.sent} delivered, {delivered.failed} failed")
+    typer.echo(f"retry claims pruned: {prune(db, timedelta(days=1))}")
+    db.dispose()
+
+
 def main() -> None:
     app()

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.engine import Engine as DbEngine
 
@@ -40,7 +40,9 @@ class SystemClock:
 class Understanding(Protocol):
     """What the engine needs from bot.knowledge."""
 
-    def search(self, text: str, *, region: str, audience: str = "insured", on: date | None = None) -> Any: ...
+    def search(
+        self, text: str, *, region: str, audience: Literal["insured", "staff"] = "insured", on: date
+    ) -> Any: ...
 
 
 @dataclass

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 from bot.errors import StoreError
 
 
 class Locks(Protocol):
-    def hold(self, key: str) -> Iterator[None]: ...
+    def hold(self, key: str) -> AbstractContextManager[None]: ...
 
 
 class InProcessLocks:

@@ -301,7 +301,7 @@ class Turn:
         last = self.conv.pending.get("last_faq")
         entry = self._faq(last) if last else None
         detail = self._faq_text(entry, "detail") if entry is not None else ""
-        if not detail:
+        if entry is None or not detail:
             self._say("engine/no_detail")
             return
         self._say(
@@ -489,7 +489,7 @@ class Turn:
         self.intent = self.intent or f"faq:{entry_id}"
         untranslated = self.locale == "en" and not getattr(entry, "en", None)
         cited_old = _cites_superseded(question, entry.supersedes)
-        options = ()
+        options: tuple[Option, ...] = ()
         if entry.flow and entry.flow in self.engine.flows:
             label = dict(self.engine.content.choice_set("flows")).get(entry.flow, entry.flow)
             options = (Option(f"flow:{entry.flow}", label),)

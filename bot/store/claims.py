@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.store.models import InboundClaim, utcnow
 
@@ -53,6 +53,7 @@ def read(engine: Engine, key: str) -> InboundClaim | None:
 def prune(engine: Engine, older_than: timedelta) -> int:
     """Drop claims older than WeChat's retry window (with margin)."""
     with Session(engine) as session:
-        result = session.exec(delete(InboundClaim).where(InboundClaim.created_at < utcnow() - older_than))  # type: ignore[call-overload]
+        expired = delete(InboundClaim).where(col(InboundClaim.created_at) < utcnow() - older_than)
+        result = session.exec(expired)  # type: ignore[call-overload]
         session.commit()
         return int(result.rowcount or 0)

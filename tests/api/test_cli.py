@@ -37,3 +37,19 @@ def test_upgrade_demo_chat_and_unanswered(tmp_path, monkeypatch):
 def test_content_coverage_lists_nothing_missing():
     result = runner.invoke(app, ["content", "coverage"])
     assert result.exit_code == 0, result.output
+
+
+def test_jobs_run_lapses_reminds_delivers_and_prunes(tmp_path, monkeypatch):
+    for key, value in _env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("YIBAO_WECHAT_API_BASE", "http://127.0.0.1:9/cgi-bin/")  # nothing listens: sends fail
+    get_settings.cache_clear()
+    try:
+        assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+        assert runner.invoke(app, ["demo", "load"]).exit_code == 0
+        result = runner.invoke(app, ["jobs", "run"])
+        assert result.exit_code == 0, result.output
+        assert "outbox: 0 delivered, 0 failed" in result.output
+        assert "retry claims pruned: 0" in result.output
+    finally:
+        get_settings.cache_clear()
