@@ -34,6 +34,7 @@ services:
 
 check: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy api bot flows settlement
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/yamllint -s -c .yamllint.yaml content tests/eval tests/settlement
 
