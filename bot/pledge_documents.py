@@ -1,9 +1,10 @@
 """Pledge documents: the region's pledge text rendered with the person's data, its digest, verify codes,
 masked views, the printable HTML page and the PDF (reportlab's built-in CJK font STSong-Light).
 
-The text a person confirms is stored verbatim with its SHA-256 (bot.store.filings.Pledge); `verify` recomputes
-the digest, so any later change to the stored text shows. Views shown to others mask personal data; the
-stored text never is. Templates: content/regions/<region>/pledge/<filing kind>.j2, else long_term.j2.
+The text a person confirms is stored verbatim but sealed (AES-GCM, bot.store.filings.add_pledge), with the
+SHA-256 of the plain text; `verify` recomputes the digest over the opened text, so any later change shows.
+Views shown to others mask personal data. Templates: content/regions/<region>/pledge/<filing kind>.j2, else
+long_term.j2.
 """
 
 from __future__ import annotations

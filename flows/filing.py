@@ -468,12 +468,12 @@ def _complete_new(slots: Slots, ctx: FlowContext) -> Outcome:
         code = documents.new_verify_code()
         store.add_pledge(
             _session(ctx),
+            ctx.services["cipher"],
+            text=text,
+            sha256=documents.text_digest(text),
             filing_id=filing.id,
             person_id=person.person_id,
             region=person.region,
-            text=text,
-            sha256=documents.text_digest(text),
-            key_id=ctx.services["cipher"].current,
             channel=ctx.channel,
             account=ctx.account,
             signed_at=_aware(ctx.now),

@@ -52,6 +52,22 @@ def _person(session: Any, engine: Engine, pledge: Pledge) -> dict[str, str] | No
         return None
 
 
+def _text(engine: Engine, pledge: Pledge) -> str | None:
+    """The signed text opened; None when it cannot be (no key, sealed text altered), shown as altered."""
+    cipher = engine.services.get("cipher")
+    if cipher is None:
+        return None
+    try:
+        return filings.pledge_text(cipher, pledge)
+    except CryptoError:
+        log.warning("pledge text cannot be opened", extra={"pledge_id": pledge.id})
+        return None
+
+
+def _unaltered(text: str | None, pledge: Pledge) -> bool:
+    return text is not None and documents.verify(text, pledge.sha256)
+
+
 def _signature(engine: Engine, pledge: Pledge) -> tuple[str, bytes | None]:
     if not pledge.signature_enc:
         return "absent", None
@@ -78,7 +94,7 @@ def verify_pledge(code: str, session: SessionDep, engine: EngineDep) -> Any:
     return PledgeVerification(
         code=canonical,
         genuine=True,
-        unaltered=documents.verify(pledge.text, pledge.sha256),
+        unaltered=_unaltered(_text(engine, pledge), pledge),
         signature=_signature(engine, pledge)[0],
         region=pledge.region,
         signed_at=pledge.signed_at.isoformat(),
@@ -96,7 +112,10 @@ def pledge_pdf(code: str, session: SessionDep, engine: EngineDep, settings: Sett
     canonical, pledge = _find(session, code)
     if pledge is None:
         return _not_found(engine, canonical)
-    text = documents.masked_text(pledge.text, _person(session, engine, pledge))
+    plain = _text(engine, pledge)
+    if plain is None:  # nothing to print: the page says the text is not the one signed
+        return _page(session, engine, settings, canonical, pledge, plain, status_code=409)
+    text = documents.masked_text(plain, _person(session, engine, pledge))
     _, signature = _signature(engine, pledge)
     pdf = documents.pledge_pdf(
         text, signature, canonical, _verify_url(settings, canonical), signed_at=pledge.signed_at
@@ -113,7 +132,21 @@ def pledge_page(code: str, session: SessionDep, engine: EngineDep, settings: Set
     canonical, pledge = _find(session, code)
     if pledge is None:
         return _not_found(engine, canonical)
-    text = documents.masked_text(pledge.text, _person(session, engine, pledge))
+    return _page(session, engine, settings, canonical, pledge, _text(engine, pledge))
+
+
+def _page(
+    session: Any,
+    engine: Engine,
+    settings: Any,
+    canonical: str,
+    pledge: Pledge,
+    plain: str | None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The printable page, personal data masked; a text that cannot be opened shows empty and altered."""
+    text = documents.masked_text(plain, _person(session, engine, pledge)) if plain is not None else ""
     title, _, body = text.partition("\n")
     _, signature = _signature(engine, pledge)
     page = documents.render_page(
@@ -125,10 +158,10 @@ def pledge_page(code: str, session: SessionDep, engine: EngineDep, settings: Set
             "code": canonical,
             "signed_at": pledge.signed_at.strftime("%Y-%m-%d %H:%M"),
             "channel": pledge.channel,
-            "unaltered": documents.verify(pledge.text, pledge.sha256),
+            "unaltered": _unaltered(plain, pledge),
             "signature": documents.png_data_uri(signature),
             "verify_url": _verify_url(settings, canonical),
             "pdf_url": f"/pledges/{canonical}.pdf",
         },
     )
-    return HTMLResponse(page)
+    return HTMLResponse(page, status_code=status_code)

@@ -158,16 +158,21 @@ class FilingEvent(SQLModel, table=True):
 
 
 class Pledge(SQLModel, table=True):
-    """A signed pledge: the exact text shown, its SHA-256, the signature where drawn, and a verify code."""
+    """A signed pledge: the exact text shown (sealed: it holds name, ID number, phone and address), the
+    SHA-256 of that plain text, the signature where drawn (sealed), and a verify code.
+
+    key_id names the key the text was sealed with; a signature drawn after a key rotation may carry a newer
+    one inside its own token, so a rotation job re-seals every sealed column of a row whose key_id is old.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     filing_id: int = Field(foreign_key="filing.id", unique=True)
     person_id: int = Field(foreign_key="insured_person.id", index=True)
     region: str = Field(max_length=40)
-    text: str = Field(sa_column=Column(Text, nullable=False))
+    text_enc: str = Field(sa_column=Column(Text, nullable=False))
     sha256: str = Field(max_length=64)
     signature_enc: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    key_id: str = Field(default="", max_length=40)
+    key_id: str = Field(max_length=40, index=True)
     channel: str = Field(max_length=20)
     account: str = Field(max_length=40)
     signed_at: datetime

@@ -3,6 +3,8 @@ reminder claims and web-chat notices.
 
 A flush that changes a Filing row without a new FilingEvent for its new version is refused
 (bot.store.filing_models.UnrecordedChange), so nothing is updated in place without trace, whoever writes.
+A pledge's text holds the person's name, ID number, phone and address: it is stored sealed (add_pledge) and
+opened only through pledge_text.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from sqlmodel import Session, select
 from bot.errors import StoreError
 from bot.store.filing_models import Filing, FilingEvent, Pledge, Reminder, WebNotice
 from bot.store.models import utcnow
+from bot.store.people import Sealer
 
 CHINA = ZoneInfo("Asia/Shanghai")
+PLEDGE_TEXT_FIELD = "pledge_text"  # associated data the pledge text is sealed under (bot.crypto)
 
 _SNAPSHOT_FIELDS = (
     "kind",
@@ -161,11 +165,43 @@ def events_after(session: Session, since: datetime) -> Sequence[FilingEvent]:
 
 
 # ---- pledges --------------------------------------------------------------------------------------------
-def add_pledge(session: Session, **values: Any) -> Pledge:
-    pledge = Pledge(**values)
+def add_pledge(
+    session: Session,
+    cipher: Sealer,
+    *,
+    text: str,
+    sha256: str,
+    filing_id: int,
+    person_id: int,
+    region: str,
+    channel: str,
+    account: str,
+    signed_at: datetime,
+    verify_code: str,
+    signature_enc: str | None = None,
+) -> Pledge:
+    """Store a signed pledge; its text is sealed with the current key (`sha256` is over the plain text)."""
+    pledge = Pledge(
+        filing_id=filing_id,
+        person_id=person_id,
+        region=region,
+        text_enc=cipher.seal(text, PLEDGE_TEXT_FIELD),
+        sha256=sha256,
+        signature_enc=signature_enc,
+        key_id=cipher.current,
+        channel=channel,
+        account=account,
+        signed_at=signed_at,
+        verify_code=verify_code,
+    )
     session.add(pledge)
     session.flush()
     return pledge
+
+
+def pledge_text(cipher: Sealer, pledge: Pledge) -> str:
+    """The exact text signed; raises bot.crypto.CryptoError when the sealed text was altered."""
+    return cipher.open(pledge.text_enc, PLEDGE_TEXT_FIELD)
 
 
 def get_pledge_by_code(session: Session, code: str) -> Pledge | None:
@@ -177,11 +213,12 @@ def pledge_of(session: Session, filing_id: int) -> Pledge | None:
 
 
 def attach_signature(session: Session, pledge: Pledge, signature_enc: str, key_id: str) -> bool:
-    """Store the drawn signature once; False when the pledge already has one."""
+    """Store the drawn signature once; False when the pledge already has one. The row's key_id stays the
+    text's key (the older one after a rotation), so a rotation job still finds the row."""
     if pledge.signature_enc:
         return False
     pledge.signature_enc = signature_enc
-    pledge.key_id = key_id
+    pledge.key_id = pledge.key_id or key_id
     session.add(pledge)
     return True
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, date, datetime
 from io import BytesIO
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text as sql
 from sqlmodel import Session
 
 from api.main import create_app
@@ -80,13 +82,13 @@ def _signed_pledge(engine, *, signature: bytes | None = None) -> tuple[str, dict
         code = documents.new_verify_code()
         filings.add_pledge(
             session,
+            cipher,
+            text=text,
+            sha256=documents.text_digest(text),
             filing_id=filing.id,
             person_id=person.id,
             region="dezhou",
-            text=text,
-            sha256=documents.text_digest(text),
             signature_enc=cipher.seal(signature, documents.SIGNATURE_FIELD) if signature else None,
-            key_id=cipher.current,
             channel="web",
             account="web",
             signed_at=AT,
@@ -97,11 +99,33 @@ def _signed_pledge(engine, *, signature: bytes | None = None) -> tuple[str, dict
 
 
 def _tamper(engine, code: str, old: str, new: str) -> None:
+    """Someone holding the data key rewrites the text and seals it again: the digest shows it."""
+    cipher = engine.services["cipher"]
     with Session(engine.db) as session:
         pledge = filings.get_pledge_by_code(session, code)
-        pledge.text = pledge.text.replace(old, new)
+        altered = filings.pledge_text(cipher, pledge).replace(old, new)
+        pledge.text_enc = cipher.seal(altered, filings.PLEDGE_TEXT_FIELD)
         session.add(pledge)
         session.commit()
+
+
+def _raw_row(engine, code: str) -> dict:
+    with engine.db.connect() as connection:
+        query = sql("SELECT * FROM pledge WHERE verify_code = :code")
+        return dict(connection.execute(query, {"code": code}).mappings().one())
+
+
+def _flip_ciphertext(engine, code: str) -> None:
+    """Someone without the key changes bytes of the sealed text in the database."""
+    token = _raw_row(engine, code)["text_enc"]
+    key_id, _, body = token.partition(":")
+    raw = bytearray(base64.urlsafe_b64decode(body))
+    raw[20] ^= 0x01
+    altered = f"{key_id}:{base64.urlsafe_b64encode(bytes(raw)).decode()}"
+    with engine.db.begin() as connection:
+        connection.execute(
+            sql("UPDATE pledge SET text_enc = :t WHERE verify_code = :code"), {"t": altered, "code": code}
+        )
 
 
 def test_verify_a_genuine_unaltered_pledge(client, engine):
@@ -126,6 +150,32 @@ def test_a_tampered_pledge_fails_verification(client, engine):
     assert body["genuine"] is True and body["unaltered"] is False
     page = client.get(f"/pledges/{code}").text
     assert "可能已被改动" in page
+
+
+def test_the_stored_row_holds_no_personal_data_in_the_clear(client, engine):
+    code, person = _signed_pledge(engine)
+    row = _raw_row(engine, code)
+    assert "text" not in row
+    stored = " ".join(str(value) for value in row.values())
+    for value in (person["name"], person["id_number"], person["phone"], person["address"]):
+        assert value not in stored
+    assert row["key_id"] == engine.services["cipher"].current and row["text_enc"].startswith(
+        row["key_id"] + ":"
+    )
+    assert client.get(f"/pledges/verify/{code}").json()["unaltered"] is True
+
+
+def test_an_altered_ciphertext_fails_verification_without_an_error(client, engine):
+    code, _ = _signed_pledge(engine, signature=_png())
+    _flip_ciphertext(engine, code)
+    response = client.get(f"/pledges/verify/{code}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["genuine"] is True and body["unaltered"] is False and body["signature"] == "present"
+    page = client.get(f"/pledges/{code}")
+    assert page.status_code == 200 and "可能已被改动" in page.text
+    pdf = client.get(f"/pledges/{code}.pdf")
+    assert pdf.status_code == 409 and "可能已被改动" in pdf.text
 
 
 def test_unknown_and_malformed_codes(client):

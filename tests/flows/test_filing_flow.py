@@ -338,8 +338,9 @@ def test_jilin_pledge_filing_shows_the_full_text_and_stores_it_signed(engine):
     with Session(engine.db) as session:
         pledge = filings.pledge_of(session, data["filing_id"])
         assert pledge.channel == "web" and pledge.account == "web"
-        assert pledge.sha256 == text_digest(pledge.text) and verify(pledge.text, pledge.sha256)
-        assert "2027年5月22日" in pledge.text
+        signed = filings.pledge_text(engine.services["cipher"], pledge)
+        assert pledge.sha256 == text_digest(signed) and verify(signed, pledge.sha256)
+        assert "2027年5月22日" in signed and "2027年5月22日" not in pledge.text_enc
         assert filings.get_pledge_by_code(session, pledge.verify_code.lower()).id == pledge.id
     # a second pledge (here as "no proof yet" of a referral) is refused with its rule
     chat.say("我要办备案")

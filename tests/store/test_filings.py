@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session
@@ -171,6 +171,55 @@ def test_database_allows_one_open_pledge_per_person(db, cipher):
             actor="t",
             channel="web",
             at=AT,
+        )
+        session.commit()
+
+
+def test_a_pledge_text_is_sealed_and_a_later_signature_keeps_the_text_key(db, cipher):
+    from sqlalchemy import text as sql
+
+    plain = "承诺书\n承诺人：张三，身份证号：220102199003071234，电话：13912345678\n"
+    with Session(db) as session:
+        person = _person(session, cipher, _unique_id())
+        values = dict(
+            region="jilin",
+            scheme="employee",
+            kind="long_term",
+            pledge=True,
+            destination_code="110000",
+            destination_name="北京市",
+            valid_from=date(2026, 11, 22),
+        )
+        filing = filings.create_filing(
+            session, person_id=person.id, values=values, actor="t", channel="web", at=AT
+        )
+        pledge = filings.add_pledge(
+            session,
+            cipher,
+            text=plain,
+            sha256="0" * 64,
+            filing_id=filing.id,
+            person_id=person.id,
+            region="jilin",
+            channel="web",
+            account="web",
+            signed_at=AT.replace(tzinfo=UTC),
+            verify_code="T" + os.urandom(6).hex()[:11].upper(),
+        )
+        session.commit()
+        raw = session.execute(
+            sql("SELECT text_enc, key_id FROM pledge WHERE id = :i"), {"i": pledge.id}
+        ).one()
+        assert "张三" not in raw.text_enc and "220102" not in raw.text_enc and "13912" not in raw.text_enc
+        assert raw.key_id == "k1"
+        assert filings.pledge_text(cipher, pledge) == plain
+        with pytest.raises(CryptoError):
+            cipher.open(pledge.text_enc, "signature")  # sealed for its own field only
+        rotated = DataCipher({"k1": KEY, "k2": NEW_KEY}, "k2")
+        assert filings.attach_signature(session, pledge, rotated.seal(b"png", "signature"), rotated.current)
+        assert pledge.key_id == "k1"  # the text is still under k1: a rotation job must find the row
+        assert not filings.attach_signature(
+            session, pledge, rotated.seal(b"png", "signature"), rotated.current
         )
         session.commit()
 
