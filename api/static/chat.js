@@ -19,6 +19,7 @@
   var SESSION_KEY = "yibao.web.session";
   var LANG_KEY = "yibao.web.lang";
   var RETRY_DELAYS = [400, 1200, 2500];
+  var POLL_MS = parseInt(app.dataset.pollMs, 10) || 3000;
   var SVG_NS = "http://www.w3.org/2000/svg";
 
   var strings = readStrings();
@@ -26,7 +27,8 @@
     locale: storageGet(LANG_KEY) === "en" ? "en" : (document.documentElement.lang === "en" ? "en" : "zh_CN"),
     region: null,
     session: null,
-    busy: false
+    busy: false,
+    pollTimer: null
   };
 
   /* ---- storage (private browsing may refuse it: the page still works for this visit) ---------------- */
@@ -100,6 +102,18 @@
     var headers = { "Content-Type": "application/json", "Accept": "application/json" };
     if (token) { headers.Authorization = "Bearer " + token; }
     return fetch(path, { method: "POST", headers: headers, body: JSON.stringify(body), credentials: "same-origin" })
+      .catch(function () { throw new NetworkError(); })
+      .then(function (response) {
+        return response.json().catch(function () { return null; }).then(function (data) {
+          return { status: response.status, data: data };
+        });
+      });
+  }
+
+  function getJson(path, token) {
+    var headers = { "Accept": "application/json" };
+    if (token) { headers.Authorization = "Bearer " + token; }
+    return fetch(path, { headers: headers, credentials: "same-origin" })
       .catch(function () { throw new NetworkError(); })
       .then(function (response) {
         return response.json().catch(function () { return null; }).then(function (data) {
@@ -188,6 +202,7 @@
       typing.remove();
       if (options.onReply) { options.onReply(data); }
       renderReply(data);
+      if (/^(cmd:human|handoff)/.test(data.intent || "")) { pollStaff(); }
       return data;
     }, function (error) {
       typing.remove();
@@ -235,7 +250,10 @@
     return ready.then(function () {
       var connecting = document.getElementById("connecting");
       if (connecting) { connecting.remove(); }
-      return send({ event: "start", id: newMessageId() });
+      return send({ event: "start", id: newMessageId() }).then(function (data) {
+        pollStaff();  // a conversation handed to staff before this visit goes on here
+        return data;
+      });
     }, function () {
       var connecting = document.getElementById("connecting");
       if (connecting) { connecting.remove(); }
@@ -247,6 +265,52 @@
       button.addEventListener("click", function () { notice.remove(); start(); });
       notice.appendChild(button);
     });
+  }
+
+  /* ---- staff answers (after 人工): polled while a person owns the chat ------------------------------ */
+  function pollStaff() {
+    window.clearTimeout(state.pollTimer);
+    state.pollTimer = null;
+    var session = state.session;
+    if (!session) { return; }
+    var after = session.after || 0;
+    getJson(API + "/chat/updates?after=" + after, session.token).then(function (result) {
+      if (session !== state.session) { return; }  // the region changed meanwhile: a new conversation
+      if (result.status !== 200 || !result.data) { return; }
+      var messages = Array.isArray(result.data.messages) ? result.data.messages : [];
+      messages.forEach(function (message) {
+        renderStaffMessage(message);
+        after = Math.max(after, message.id || 0);
+      });
+      if (after !== (session.after || 0)) {
+        session.after = after;
+        saveSession(session);
+      }
+      if (result.data.status && result.data.status !== "bot") { schedulePoll(); }
+    }, function () {
+      if (session === state.session) { schedulePoll(); }  // offline for a moment: keep trying
+    });
+  }
+
+  function schedulePoll() {
+    window.clearTimeout(state.pollTimer);
+    state.pollTimer = window.setTimeout(pollStaff, POLL_MS);
+  }
+
+  function renderStaffMessage(message) {
+    var item = document.createElement("li");
+    item.className = "msg bot staff";
+    var who = document.createElement("p");
+    who.className = "who";
+    who.textContent = t("staff_label");
+    item.appendChild(who);
+    var p = document.createElement("p");
+    p.className = "text";
+    p.textContent = message.text || "";
+    item.appendChild(p);
+    log.appendChild(item);
+    scrollToEnd();
+    return item;
   }
 
   /* ---- rendering ------------------------------------------------------------------------------------- */
@@ -657,6 +721,7 @@
     var region = regionSelect.value;
     if (state.busy || region === state.region) { regionSelect.value = state.region; return; }
     state.region = region;
+    window.clearTimeout(state.pollTimer);
     saveSession(null);
     var option = regionSelect.options[regionSelect.selectedIndex];
     addNotice(t("region_switched") + (state.locale === "en" ? option.dataset.titleEn : option.dataset.title), "");

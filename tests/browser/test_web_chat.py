@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Route, expect
+from sqlmodel import Session
 
+from bot.store.conversations import find_conversation
+from bot.store.staff import claim, staff_reply
 from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -124,6 +127,23 @@ def test_region_picker_starts_a_session_in_the_other_region(page: Page) -> None:
     page.reload()
     expect(page.locator("#region")).to_have_value("dezhou")
     expect(_bot(page).first).to_contain_text("德州市")
+
+
+def test_after_asking_for_a_person_the_staff_answer_appears(page: Page, live_server: LiveServer) -> None:
+    _welcome(page)
+    _type(page, "人工")
+    user_key = _session(page)["user_key"]
+    with Session(live_server.app.state.engine.db) as session:
+        conversation = find_conversation(session, "web", "web", user_key)
+        assert conversation is not None and conversation.status == "waiting"
+        claim(session, conversation.id, "agent-li")
+        staff_reply(session, conversation.id, "agent-li", "您好，我是客服小李，请问有什么可以帮您？")
+        session.commit()
+    answer = page.locator("#log .msg.staff")
+    expect(answer).to_have_count(1, timeout=15_000)  # polled every few seconds
+    expect(answer.locator(".who")).to_have_text("人工客服")
+    expect(answer.locator(".text")).to_have_text("您好，我是客服小李，请问有什么可以帮您？")
+    assert _session(page)["after"] > 0  # a reload shows only what is new
 
 
 def test_a_stale_token_is_replaced_and_the_chosen_language_kept(page: Page) -> None:
