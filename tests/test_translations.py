@@ -1,4 +1,4 @@
-"""Every fixed string in templates and choice sets has an English translation."""
+"""Every fixed string in templates, choice sets and institution kinds has an English translation."""
 
 from __future__ import annotations
 
@@ -27,7 +27,12 @@ def _template_msgids() -> set[str]:
 
 def _choice_labels() -> set[str]:
     data = yaml.safe_load((CONTENT / "choices.yaml").read_text(encoding="utf-8"))
-    return {option["label"] for options in data.values() for option in options}
+    labels = {option["label"] for options in data.values() for option in options}
+    for pack in (CONTENT / "regions").iterdir():
+        institutions = pack / "institutions.yaml"
+        if institutions.exists():
+            labels |= {kind["label"] for kind in yaml.safe_load(institutions.read_text("utf-8"))["kinds"]}
+    return labels
 
 
 def test_every_template_string_and_choice_label_has_english():
