@@ -367,10 +367,9 @@ def load_guards(content_root: Path) -> Guards:
     """Read content/guards.yaml: injection, abuse, other-person-data and region-switch patterns."""
     path = content_root / "guards.yaml"
     data = _mapping(_read_yaml(path), path, None, "the file")
-    keys = ("injection", "abuse", "other_person_data", "region_switch", "region_aliases")
+    keys = ("injection", "abuse", "other_person_data", "region_switch")
     _check_keys(data, keys, keys, path, None)
-    aliases_raw = _mapping(data["region_aliases"], path, None, "region_aliases")
-    aliases = {str(name): _texts(words, path, str(name), "aliases") for name, words in aliases_raw.items()}
+    aliases = _region_aliases(content_root)
     with_region = "(?:x)"
     return Guards(
         injection=_compile_all(_texts(data["injection"], path, None, "injection"), path, "injection", str),
@@ -386,6 +385,17 @@ def load_guards(content_root: Path) -> Guards:
         ),
         region_aliases=aliases,
     )
+
+
+def _region_aliases(content_root: Path) -> dict[str, tuple[str, ...]]:
+    """What people call each region ("我是德州参保的"): the `aliases` of every pack's region.yaml, so a new
+    region is added by its folder alone."""
+    aliases: dict[str, tuple[str, ...]] = {}
+    for name in region_names(content_root):
+        path = content_root / "regions" / name / "region.yaml"
+        data = _mapping(_read_yaml(path), path, None, "the file")
+        aliases[name] = _texts(data.get("aliases") or [name], path, None, "aliases")
+    return aliases
 
 
 def region_names(content_root: Path) -> tuple[str, ...]:
