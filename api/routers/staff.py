@@ -1,9 +1,16 @@
 """The staff console: login and logout, the queue of people waiting for a person, and one conversation's
-redacted history with take over, reply, hand back and close. For the roles agent, supervisor and admin."""
+redacted history with take over, reply, hand back and close. For the roles agent, supervisor and admin.
+
+The filing desk: a bound person's file (masked identity, filings, their events), completing a pledge's
+materials handed in at the counter (吉医保规〔2023〕4号 第六条), and, for supervisors only, an audited read of
+the full ID number or phone, shown once on the response page and never logged.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -26,12 +33,21 @@ from api.staff_auth import (
     stylesheet,
     verify_login,
 )
+from bot.engine import Engine
+from bot.filing_desk import complete_pledge_materials, reveal_for_staff
 from bot.redaction import redact
 from bot.store import staff as console
 from bot.store.conversations import conversation_messages
 from bot.store.models import utcnow
+from flows import filing_rules as rules
+from flows.errors import RuleViolation
 
 router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
+# Who may read a clear ID number or phone (audited); every console role sees masked data.
+REVEAL_ROLES = frozenset({"supervisor"})
+REVEAL_FIELDS = ("id_number", "phone")
+MAX_REASON_LENGTH = 200  # the audit table's column
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 @router.get("/console.css")
@@ -252,3 +268,150 @@ def close(
     csrf_token: CsrfField = "",
 ) -> Response:
     return _act(request, settings, session, conversation_id, csrf_token, "close")
+
+
+# ---- filing desk -----------------------------------------------------------------------------------------
+def _filing_view(filing: Any, events: list[Any], engine: Engine, today: date) -> dict[str, Any]:
+    policy = engine.services["filing_policies"].on(filing.region, today)
+    kind = policy.kinds.get(filing.kind)
+    state = rules.state(filing, policy, today)
+    open_pledge = rules.is_open_pledge(filing, policy) and state in ("active", "pending")
+    return {
+        "id": filing.id,
+        "kind": filing.kind,
+        "kind_label": kind.label if kind else filing.kind,
+        "pledge": filing.pledge,
+        "destination_name": filing.destination_name,
+        "valid_from": filing.valid_from,
+        "valid_to": filing.valid_to,
+        "state": state,
+        "end_reason": filing.end_reason,
+        "materials_due": filing.materials_due,
+        "materials_completed_on": filing.materials_completed_on,
+        "days_left": rules.days_left(filing.materials_due, today) if open_pledge else None,
+        "open_pledge": open_pledge,
+        "proofs": list(kind.proofs) if kind else [],
+        "lock_citation": policy.rules.get("pledge_locked", ""),
+        "events": events,
+    }
+
+
+def _person_page(
+    request: Request,
+    session: SessionDep,
+    who: StaffPrincipal,
+    person_id: int,
+    *,
+    error: str | None = None,
+    revealed: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    settings = request.app.state.settings
+    engine: Engine = request.app.state.engine
+    try:
+        found = console.person_file(session, person_id)
+    except console.PersonNotFound:
+        return page(request, settings, "staff/person_not_found.html.j2", {"who": who}, status_code=404)
+    today = engine.clock.now().date()
+    return page(
+        request,
+        settings,
+        "staff/person.html.j2",
+        {
+            "who": who,
+            "person": found.person,
+            "identity": console.masked_identity(engine.services["cipher"], found.person),
+            "filings": [_filing_view(f, events, engine, today) for f, events in found.filings],
+            "conversation_ids": found.conversation_ids,
+            "may_reveal": who.role in REVEAL_ROLES,
+            "revealed": revealed,
+            "error": error,
+            "max_reason": MAX_REASON_LENGTH,
+            "region_titles": _region_titles(engine),
+        },
+        status_code=status,
+    )
+
+
+@router.get("/people/{person_id}")
+def person(request: Request, settings: SettingsDep, session: SessionDep, person_id: int) -> Response:
+    who = authorise(request, settings, session, STAFF_ROLES)
+    if not isinstance(who, StaffPrincipal):
+        return who
+    return _person_page(request, session, who, person_id)
+
+
+@router.post("/people/{person_id}/filings/{filing_id}/complete")
+def complete_materials(
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    engine: EngineDep,
+    person_id: int,
+    filing_id: int,
+    csrf_token: CsrfField = "",
+    proof: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """The pledge's materials were handed in at the counter: the filing becomes an ordinary one."""
+    who = authorise(request, settings, session, STAFF_ROLES)
+    if not isinstance(who, StaffPrincipal):
+        return who
+    if not csrf_ok(who.csrf, csrf_token):
+        return page(request, settings, "staff/csrf.html.j2", {"who": who}, status_code=403)
+    now = engine.clock.now()
+    try:
+        console.filing_of(session, person_id, filing_id)
+        complete_pledge_materials(
+            session,
+            engine.services["filing_policies"],
+            filing_id=filing_id,
+            proof=proof,
+            staff=who.username,
+            today=now.date(),
+            at=now if now.utcoffset() is not None else now.replace(tzinfo=CHINA),
+        )
+    except console.PersonNotFound:
+        session.rollback()
+        return page(request, settings, "staff/person_not_found.html.j2", {"who": who}, status_code=404)
+    except RuleViolation as violation:
+        session.rollback()
+        return _person_page(request, session, who, person_id, error=violation.rule, status=409)
+    session.commit()
+    return RedirectResponse(f"/staff/people/{person_id}", status_code=303)
+
+
+@router.post("/people/{person_id}/reveal")
+def reveal(
+    request: Request,
+    settings: SettingsDep,
+    session: SessionDep,
+    engine: EngineDep,
+    person_id: int,
+    csrf_token: CsrfField = "",
+    field: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=MAX_REASON_LENGTH)] = "",
+) -> Response:
+    """A supervisor reads the full ID number or phone: one audit row per read; the value is shown on this
+    response only (no-store) and goes to no log."""
+    who = authorise(request, settings, session, REVEAL_ROLES)
+    if not isinstance(who, StaffPrincipal):
+        return who
+    if not csrf_ok(who.csrf, csrf_token):
+        return page(request, settings, "staff/csrf.html.j2", {"who": who}, status_code=403)
+    if field not in REVEAL_FIELDS or not reason.strip():
+        error = "reason" if field in REVEAL_FIELDS else "field"
+        return _person_page(request, session, who, person_id, error=error, status=400)
+    try:
+        value = reveal_for_staff(
+            session,
+            engine.services["cipher"],
+            person_id=person_id,
+            field=field,
+            staff=who.username,
+            reason=reason.strip(),
+        )
+    except KeyError:
+        session.rollback()
+        return page(request, settings, "staff/person_not_found.html.j2", {"who": who}, status_code=404)
+    session.commit()
+    return _person_page(request, session, who, person_id, revealed={"field": field, "value": value})

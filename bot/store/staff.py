@@ -1,4 +1,5 @@
-"""SQL for the staff console: the waiting queue, claim, hand back, staff replies, close; unanswered groups.
+"""SQL for the staff console: the waiting queue, claim, hand back, staff replies, close; unanswered groups;
+the filing desk's file of one insured person (masked identity, filings and their events).
 
 A conversation a person asked to hand over is `waiting` with one open Handoff. A staff member who takes it
 over makes it `staff` with themself as owner (the bot stays silent, the person's messages are logged); handing
@@ -16,6 +17,9 @@ from sqlmodel import Session, select
 
 from bot.errors import StoreError
 from bot.redaction import redact
+from bot.store import filings as filing_store
+from bot.store import people
+from bot.store.filing_models import Filing, FilingEvent, InsuredPerson
 from bot.store.models import (
     Conversation,
     ConversationMessage,
@@ -42,6 +46,10 @@ class NotAllowed(ConsoleError):
     """The conversation is owned by someone else, or not in a state the action needs."""
 
 
+class PersonNotFound(ConsoleError):
+    """No insured person with that id, or no filing of theirs with that id."""
+
+
 @dataclass(frozen=True)
 class QueueItem:
     """A conversation waiting for a person, or owned by one, as the console lists it."""
@@ -54,6 +62,7 @@ class QueueItem:
     reason: str
     requested_at: datetime | None
     updated_at: datetime
+    person_id: int | None = None  # the insured person the chat identity is bound to
 
     def waited_minutes(self, now: datetime | None = None) -> int:
         if self.requested_at is None:
@@ -86,6 +95,7 @@ def _item(conversation: Conversation, handoff: Handoff | None) -> QueueItem:
         reason=handoff.reason if handoff else "",
         requested_at=handoff.requested_at if handoff else None,
         updated_at=conversation.updated_at,
+        person_id=conversation.person_id,
     )
 
 
@@ -239,3 +249,45 @@ def staff_messages_since(
             .order_by(ConversationMessage.id)  # type: ignore[arg-type]
         ).all()
     )
+
+
+# ---- the filing desk: one insured person's file ----------------------------------------------------------
+@dataclass(frozen=True)
+class PersonFile:
+    """What the filing desk shows of a person: never a clear personal value (see masked_identity)."""
+
+    person: InsuredPerson
+    filings: list[tuple[Filing, list[FilingEvent]]]  # newest filing first, its events oldest first
+    conversation_ids: list[int]
+
+
+def person_file(session: Session, person_id: int) -> PersonFile:
+    person = people.get_person(session, person_id)
+    if person is None:
+        raise PersonNotFound(f"person {person_id} not found")
+    rows = sorted(filing_store.filings_of(session, person_id), key=lambda f: -(f.id or 0))
+    return PersonFile(
+        person=person,
+        filings=[(f, list(filing_store.events_of(session, f.id))) for f in rows if f.id is not None],
+        conversation_ids=[c.id for c in people.conversations_of(session, person_id) if c.id is not None],
+    )
+
+
+def filing_of(session: Session, person_id: int, filing_id: int) -> Filing:
+    """The person's filing; PersonNotFound when the filing is not theirs (or does not exist)."""
+    filing = filing_store.get_filing(session, filing_id)
+    if filing is None or filing.person_id != person_id:
+        raise PersonNotFound(f"filing {filing_id} of person {person_id} not found")
+    return filing
+
+
+def masked_identity(cipher: people.Sealer, person: InsuredPerson) -> dict[str, str]:
+    """Name, ID number and phone as every console role may see them (张*, 2201**********123X, 139****0001).
+    Opened in memory only to mask them; a clear value is read through bot.filing_desk.reveal_for_staff."""
+    name = cipher.open(person.name_enc, "name")
+    phone = cipher.open(person.phone_enc, "phone")
+    return {
+        "name": name[:1] + "*" * (len(name) - 1),
+        "id_number": person.id_number_masked,
+        "phone": phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "*" * len(phone),
+    }
