@@ -362,3 +362,43 @@ def test_status_of_a_bound_person_without_filings(client, fake, engine):
     status = person.say("我的备案")
     assert "你还没有备案" in status and who.id_number not in status
     assert date(2026, 11, 22) == engine.clock.now().date()
+
+
+def test_referral_and_retroactive_filings_in_jilin(client, fake, engine):
+    person, who = bound(client, fake, engine)
+    person.say("我要办备案")
+    person.pick("转诊")
+    person.say("去吉林市住院")
+    person.say("今天")
+    person.pick("转诊转院证明")
+    done = person.pick("是")
+    assert "2026年11月22日 至 2026年12月31日" in done and "吉医保发〔2019〕34号 第十二项" in done
+    person.say("我要办备案")
+    person.pick("补办")
+    person.pick("转诊")
+    person.say("天津")
+    assert "哪一种认定材料" in person.say("2026-10-08")
+    person.pick("转诊转院证明")
+    done = person.pick("是")
+    assert "补办备案已提交" in done and "2026年10月8日 至 2026年12月31日" in done
+    assert sorted(f.retroactive for f in _filings_of(engine, who)) == [False, True]
+
+
+def test_dezhou_temporary_filing_and_its_refusals(client, fake, engine):
+    person, who = bound(client, fake, engine, region="dezhou", mode="plain")
+    person.say("我要办备案")
+    person.pick("临时外出")
+    refused = person.say("去济南看病")
+    assert "不用备案" in refused and "德医保发〔2021〕57号 二（四）" in refused
+    person.say("我要办备案")
+    person.pick("临时外出")
+    person.say("北京")
+    refused = person.say("2026-11-01")
+    assert "文件没有规定补办" in refused and "德医保发〔2021〕57号 三（二）" in refused
+    person.say("我要办备案")
+    person.pick("临时外出")
+    person.say("北京")
+    person.say("今天")
+    done = person.pick("是")
+    assert "备案已办理" in done and "北京市" in done
+    assert [(f.kind, f.region) for f in _filings_of(engine, who)] == [("temporary", "dezhou")]
