@@ -147,7 +147,8 @@ class Turn:
 
     def _offer(self, options: list[tuple[str, str]], template: str, **context: Any) -> None:
         """Numbered choices the person can pick with 1, 2, 3 … outside a flow step."""
-        self.conv.pending = {**self.conv.pending, "options": [value for value, _ in options]}
+        kept = {k: v for k, v in self.conv.pending.items() if k != "question"}
+        self.conv.pending = {**kept, "options": [value for value, _ in options]}
         self._say(template, options=tuple(Option(v, label) for v, label in options), **context)
 
     def _region_title(self) -> str:
@@ -191,10 +192,10 @@ class Turn:
             return
         self._target(target)
 
-    def _target(self, target: str) -> None:
+    def _target(self, target: str, trigger: str = "") -> None:
         kind, _, value = target.partition(":")
         if kind == "flow":
-            self._start_flow(value)
+            self._start_flow(value, trigger)
         elif kind == "faq":
             self._answer_faq(value, "")
         elif kind == "cmd":
@@ -245,8 +246,9 @@ class Turn:
         index = int(match.group(1))
         if not 1 <= index <= len(pending):
             return False
-        self.conv.pending = {k: v for k, v in self.conv.pending.items() if k != "options"}
-        self._target(pending[index - 1])
+        question = str(self.conv.pending.get("question", ""))
+        self.conv.pending = {k: v for k, v in self.conv.pending.items() if k not in ("options", "question")}
+        self._target(pending[index - 1], trigger=question)
         return True
 
     def _switch_region(self, region: str) -> None:
@@ -333,7 +335,7 @@ class Turn:
         self.conv.filled = []
         self.conv.paused = False
 
-    def _start_flow(self, name: str) -> None:
+    def _start_flow(self, name: str, trigger: str = "") -> None:
         flow = self.engine.flows.get(name)
         if flow is None:
             self._say("engine/flow_unavailable", intent=f"flow:{name}")
@@ -347,6 +349,9 @@ class Turn:
                 return
         self._clear_flow()
         self.conv.flow = name
+        prefilled = flow.prefilled(trigger, ctx)
+        self.conv.slots = prefilled
+        self.conv.filled = list(prefilled)
         self._prompt_current()
 
     def _prompt_current(self, resumed: bool = False) -> None:
@@ -435,7 +440,7 @@ class Turn:
         if result.band == "answer" and candidates:
             top = candidates[0]
             if top.kind == "flow":
-                self._start_flow(top.key)
+                self._start_flow(top.key, trigger=text)
             elif top.kind == "command":
                 self._command(_COMMAND_KEYS.get(top.key, top.key))
             else:
@@ -454,6 +459,7 @@ class Turn:
             options = [(_target_of(c), self._candidate_label(c)) for c in candidates[:3]]
             self.intent = "clarify"
             self._offer(options, "engine/clarify")
+            self.conv.pending = {**self.conv.pending, "question": text}
             return
         self.intent = "fallback"
         self._offer([*self._menu_options(), ("cmd:human", "人工")], "engine/fallback")

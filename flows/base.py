@@ -87,6 +87,7 @@ OptionsFn = Callable[[Slots, FlowContext], tuple[Option, ...]]
 ContextFn = Callable[[Slots, FlowContext], Mapping[str, Any]]
 Completion = Callable[[Slots, FlowContext], Outcome]
 Starter = Callable[[FlowContext], Outcome | None]
+Prefill = Callable[[str, FlowContext], Mapping[str, Any]]
 
 
 def always(_slots: Slots, _ctx: FlowContext) -> bool:
@@ -124,6 +125,14 @@ class Flow:
     steps: tuple[Step, ...]
     on_complete: Completion
     on_start: Starter | None = None  # may answer instead of starting (e.g. "bind your identity first")
+    prefill: Prefill | None = None  # slots already given in the sentence that started the flow
+
+    def prefilled(self, text: str, ctx: FlowContext) -> dict[str, Any]:
+        """Slots the starting sentence answers ("我10月8号出院" → the discharge date), in step order."""
+        if self.prefill is None or not text:
+            return {}
+        found = self.prefill(text, ctx)
+        return {step.slot: found[step.slot] for step in self.steps if step.slot in found}
 
     def next_step(self, slots: Slots, ctx: FlowContext) -> Step | None:
         for step in self.steps:

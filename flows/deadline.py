@@ -257,6 +257,14 @@ def _on_start(ctx: FlowContext) -> Outcome | None:
     return None
 
 
+def prefill(sentence: str, ctx: FlowContext) -> dict[str, Any]:
+    """ "我10月8号出院" already answers the discharge date; a sentence with no usable date answers nothing."""
+    try:
+        return {"dates": parse_treatment(sentence, {}, ctx)}
+    except Invalid:
+        return {}
+
+
 FLOW = Flow(
     name="deadline",
     steps=(
@@ -265,4 +273,5 @@ FLOW = Flow(
     ),
     on_complete=_complete,
     on_start=_on_start,
+    prefill=prefill,
 )

@@ -13,7 +13,7 @@ from typing import Any
 
 from flows.base import Flow, FlowContext, Invalid, Option, Outcome, Refused, Say, Slots, Step
 from flows.deadline import DateWordsError, parse_one_date
-from flows.money_words import MoneyWordsError, parse_money
+from flows.money_words import MoneyWordsError, find_spent_amount, parse_money
 from settlement import Estimate, EstimateRequest, InvalidRequest, Line, RegionPolicy, estimate
 
 # Option labels are Chinese source text; the engine translates them through the catalogs.
@@ -132,6 +132,27 @@ def _inpatient_like(slots: Slots, _ctx: FlowContext) -> bool:
     return slots.get("service") in _INPATIENT_LIKE
 
 
+# What a sentence says about the service, in the words people use ("住院", "看门诊").
+_SERVICE_WORDS = (
+    ("inpatient", ("住院", "住了", "住医院")),
+    ("chronic", ("慢特病", "慢病", "门特")),
+    ("emergency_observation", ("急诊留观", "急诊抢救", "抢救")),
+    ("outpatient", ("门诊",)),
+)
+
+
+def prefill(sentence: str, _ctx: FlowContext) -> dict[str, Any]:
+    """Slots the sentence that started 算一算 already answers: the total spent and the kind of care."""
+    found: dict[str, Any] = {}
+    amount = find_spent_amount(sentence)
+    if amount is not None:
+        found["total"] = str(amount)
+    services = [value for value, words in _SERVICE_WORDS if any(word in sentence for word in words)]
+    if len(services) == 1:
+        found["service"] = services[0]
+    return found
+
+
 def build_request(slots: Slots, ctx: FlowContext) -> EstimateRequest:
     """The settlement request from the filled slots; what the person was not asked is left to the core's
     defaults, which its trace reports as assumed."""
@@ -205,4 +226,5 @@ FLOW = Flow(
     ),
     on_complete=_complete,
     on_start=_on_start,
+    prefill=prefill,
 )

@@ -175,3 +175,22 @@ def _apply_unit(state: _Reader, unit: str, text: str) -> None:
     state.pending_is_digit = False
     state.after_unit = True
     state.zero_seen = False
+
+
+# Words that introduce the amount spent in a sentence ("在三亚住院花了两万", "一共23000元").
+_SPENT = re.compile(
+    r"(?:花了|花费了?|一共|总共|共计|总计|费用是?|医药费)\s*(?P<amount>[0-9.,，零〇一二两三四五六七八九十百千万亿kwKW]+"
+    r"\s*(?:元|块钱|块)?)"
+)
+
+
+def find_spent_amount(sentence: str) -> Decimal | None:
+    """The amount a sentence says was spent, when it says so plainly; None otherwise (never a guess)."""
+    clean = unicodedata.normalize("NFKC", sentence)
+    amounts = []
+    for match in _SPENT.finditer(clean):
+        try:
+            amounts.append(parse_money(match.group("amount")))
+        except MoneyWordsError:
+            continue
+    return amounts[0] if len(set(amounts)) == 1 else None
