@@ -36,6 +36,84 @@ def demo_id_number(first17: str) -> str:
 
 
 @dataclass(frozen=True)
+class DemoPledge:
+    """A long-term filing by pledge; `valid_from` is fixed or counted back from today."""
+
+    destination: tuple[str, str, str]  # code, name (also the province), level
+    place_role: str | None = None
+    months_ago: int = 0
+    days_later: int = 0
+    valid_from: date | None = None
+    term_months: int | None = None  # sets valid_to and materials_due
+
+    def values(self, today: date) -> dict[str, object]:
+        code, name, level = self.destination
+        start = self.valid_from or add_months(today, -self.months_ago) + timedelta(days=self.days_later)
+        values: dict[str, object] = {"kind": "long_term", "pledge": True}
+        if self.place_role is not None:
+            values["place_role"] = self.place_role
+        values |= {
+            "destination_code": code,
+            "destination_name": name,
+            "destination_province": name,
+            "destination_level": level,
+            "cross_province": True,
+            "valid_from": start,
+        }
+        if self.term_months is not None:
+            values["valid_to"] = values["materials_due"] = add_months(start, self.term_months)
+        return values
+
+
+@dataclass(frozen=True)
+class DemoClaim:
+    """A reimbursement claim; dates are days before today."""
+
+    reference: str
+    place: str
+    treated: int
+    submitted: int
+    materials_complete: int
+    status: str
+    amount_cents: int
+    paid: int | None = None
+
+    def values(self, today: date) -> dict[str, object]:
+        values: dict[str, object] = {
+            "reference": self.reference,
+            "place": self.place,
+            "treated_on": today - timedelta(days=self.treated),
+            "submitted_on": today - timedelta(days=self.submitted),
+            "materials_complete_on": today - timedelta(days=self.materials_complete),
+            "status": self.status,
+            "amount_cents": self.amount_cents,
+        }
+        if self.paid is not None:
+            values["paid_on"] = today - timedelta(days=self.paid)
+        return values
+
+
+@dataclass(frozen=True)
+class DemoCertification:
+    kind: str
+    condition: str
+    place: str
+    valid_from: date
+    valid_to: date | None = None
+
+    def values(self) -> dict[str, object]:
+        values: dict[str, object] = {
+            "kind": self.kind,
+            "condition": self.condition,
+            "place": self.place,
+            "valid_from": self.valid_from,
+        }
+        if self.valid_to is not None:
+            values["valid_to"] = self.valid_to
+        return values
+
+
+@dataclass(frozen=True)
 class DemoPerson:
     user: str  # web identity dev-<user>
     name: str
@@ -47,11 +125,17 @@ class DemoPerson:
     scheme: str
     insured_since: date
     address: str = ""
+    pledge: DemoPledge | None = None
+    claim: DemoClaim | None = None
+    certification: DemoCertification | None = None
 
     @property
     def id_number(self) -> str:
         return demo_id_number(self.first17)
 
+
+_HAINAN = ("460000", "海南省", "province")
+_BEIJING = ("110000", "北京市", "city")
 
 DEMO_PERSONS = (
     # Jilin: an open pledge due within a week, a chronic certification
@@ -66,6 +150,8 @@ DEMO_PERSONS = (
         "employee",
         date(1990, 1, 1),
         "吉林省长春市朝阳区人民大街1号",
+        pledge=DemoPledge(_HAINAN, "household", months_ago=6, days_later=6, term_months=6),  # due in 6 days
+        certification=DemoCertification("chronic", "高血压", "海南省", date(2024, 3, 1)),
     ),
     # Jilin, resident scheme: a pledge that lapsed unfulfilled; a claim in processing
     DemoPerson(
@@ -79,6 +165,11 @@ DEMO_PERSONS = (
         "resident",
         date(2015, 1, 1),
         "吉林省吉林市船营区北京路2号",
+        pledge=DemoPledge(_BEIJING, "residence", months_ago=8, term_months=6),
+        claim=DemoClaim("JL-DEMO-0002", "北京市", 40, 12, 10, "processing", 1_286_050),
+        certification=DemoCertification(
+            "dual_channel", "恶性肿瘤门诊放化疗", "吉林市", date(2025, 9, 1), date(2027, 8, 31)
+        ),
     ),
     # Jilin, no filings yet: for filing demos
     DemoPerson(
@@ -105,6 +196,7 @@ DEMO_PERSONS = (
         "employee",
         date(1985, 1, 1),
         "山东省德州市德城区东风路4号",
+        pledge=DemoPledge(_HAINAN, valid_from=date(2025, 11, 1)),
     ),
     # Dezhou, resident scheme, nothing filed; a paid claim
     DemoPerson(
@@ -118,115 +210,42 @@ DEMO_PERSONS = (
         "resident",
         date(2016, 1, 1),
         "山东省德州市陵城区5号",
+        claim=DemoClaim("DZ-DEMO-0005", "北京市", 90, 70, 70, "paid", 352_000, paid=45),
     ),
 )
 
 
-def _filing(session: Session, person_id: int, at: datetime, **values: object) -> None:
-    filings.create_filing(
-        session, person_id=person_id, values=values, actor="system:demo", channel="demo", at=at
+def create_insured(session: Session, cipher: DataCipher, demo: DemoPerson) -> people.InsuredPerson:
+    """The insured person `demo` describes, stored (not bound, no history)."""
+    return people.create_person(
+        session,
+        cipher,
+        name=demo.name,
+        id_number=demo.id_number,
+        phone=demo.phone,
+        region=demo.region,
+        pooling_region=demo.pooling_region,
+        pooling_region_name=demo.pooling_region_name,
+        scheme=demo.scheme,
+        insured_since=demo.insured_since,
+        address=demo.address,
     )
 
 
 def _history(
     session: Session, person: people.InsuredPerson, demo: DemoPerson, today: date, at: datetime
 ) -> None:
+    """The filing, claim and certification `demo` lists, in that order."""
     assert person.id is not None
-    base = {"region": demo.region, "scheme": demo.scheme}
-    if demo.user == "demo1":
-        start = add_months(today, -6) + timedelta(days=6)  # materials due in 6 days
-        _filing(
-            session,
-            person.id,
-            at,
-            **base,
-            kind="long_term",
-            pledge=True,
-            place_role="household",
-            destination_code="460000",
-            destination_name="海南省",
-            destination_province="海南省",
-            destination_level="province",
-            cross_province=True,
-            valid_from=start,
-            valid_to=add_months(start, 6),
-            materials_due=add_months(start, 6),
+    if demo.pledge is not None:
+        values = {"region": demo.region, "scheme": demo.scheme, **demo.pledge.values(today)}
+        filings.create_filing(
+            session, person_id=person.id, values=values, actor="system:demo", channel="demo", at=at
         )
-        people.add_certification(
-            session,
-            person_id=person.id,
-            kind="chronic",
-            condition="高血压",
-            place="海南省",
-            valid_from=date(2024, 3, 1),
-        )
-    elif demo.user == "demo2":
-        start = add_months(today, -8)
-        _filing(
-            session,
-            person.id,
-            at,
-            **base,
-            kind="long_term",
-            pledge=True,
-            place_role="residence",
-            destination_code="110000",
-            destination_name="北京市",
-            destination_province="北京市",
-            destination_level="city",
-            cross_province=True,
-            valid_from=start,
-            valid_to=add_months(start, 6),
-            materials_due=add_months(start, 6),
-        )
-        people.add_claim(
-            session,
-            person_id=person.id,
-            reference="JL-DEMO-0002",
-            place="北京市",
-            treated_on=today - timedelta(days=40),
-            submitted_on=today - timedelta(days=12),
-            materials_complete_on=today - timedelta(days=10),
-            status="processing",
-            amount_cents=1_286_050,
-        )
-        people.add_certification(
-            session,
-            person_id=person.id,
-            kind="dual_channel",
-            condition="恶性肿瘤门诊放化疗",
-            place="吉林市",
-            valid_from=date(2025, 9, 1),
-            valid_to=date(2027, 8, 31),
-        )
-    elif demo.user == "demo4":
-        _filing(
-            session,
-            person.id,
-            at,
-            **base,
-            kind="long_term",
-            pledge=True,
-            destination_code="460000",
-            destination_name="海南省",
-            destination_province="海南省",
-            destination_level="province",
-            cross_province=True,
-            valid_from=date(2025, 11, 1),
-        )
-    elif demo.user == "demo5":
-        people.add_claim(
-            session,
-            person_id=person.id,
-            reference="DZ-DEMO-0005",
-            place="北京市",
-            treated_on=today - timedelta(days=90),
-            submitted_on=today - timedelta(days=70),
-            materials_complete_on=today - timedelta(days=70),
-            status="paid",
-            amount_cents=352_000,
-            paid_on=today - timedelta(days=45),
-        )
+    if demo.claim is not None:
+        people.add_claim(session, person_id=person.id, **demo.claim.values(today))
+    if demo.certification is not None:
+        people.add_certification(session, person_id=person.id, **demo.certification.values())
 
 
 def seed_insured(session: Session, cipher: DataCipher, today: date, at: datetime) -> Iterator[str]:
@@ -234,19 +253,7 @@ def seed_insured(session: Session, cipher: DataCipher, today: date, at: datetime
     for demo in DEMO_PERSONS:
         if people.find_by_id_number(session, cipher, demo.id_number) is not None:
             continue
-        person = people.create_person(
-            session,
-            cipher,
-            name=demo.name,
-            id_number=demo.id_number,
-            phone=demo.phone,
-            region=demo.region,
-            pooling_region=demo.pooling_region,
-            pooling_region_name=demo.pooling_region_name,
-            scheme=demo.scheme,
-            insured_since=demo.insured_since,
-            address=demo.address,
-        )
+        person = create_insured(session, cipher, demo)
         _history(session, person, demo, today, at)
         conversation = session.exec(
             select(Conversation).where(

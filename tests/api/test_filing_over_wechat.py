@@ -13,7 +13,7 @@ import random
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pytest
@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text as sql
 from sqlmodel import Session
 
-from api.demo import DEMO_PERSONS
+from api.demo import DEMO_PERSONS, create_insured
 from api.main import create_app
 from api.settings import Settings
 from bot.engine import Engine
@@ -71,18 +71,10 @@ def insured(engine: Engine, region: str = "jilin") -> Insured:
         "测试" + chr(0x4E00 + random.randint(0, 2000)), first17 + check_digit(first17), home.phone, region
     )
     with Session(engine.db) as session:
-        people.create_person(
+        create_insured(
             session,
             engine.services["cipher"],
-            name=person.name,
-            id_number=person.id_number,
-            phone=person.phone,
-            region=region,
-            pooling_region=home.pooling_region,
-            pooling_region_name=home.pooling_region_name,
-            scheme=home.scheme,
-            insured_since=home.insured_since,
-            address=home.address,
+            replace(home, name=person.name, first17=first17, phone=person.phone, region=region),
         )
         session.commit()
     return person

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from api.demo import DEMO_PERSONS, DemoPerson, seed_insured
+from api.demo import DEMO_PERSONS, DemoPerson, create_insured, seed_insured
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from bot.sms import RecordingSms
@@ -110,19 +110,7 @@ def fresh_person(engine: Engine, web_user_key: str, region: str = "jilin") -> De
     )
     assert check_digit(first17)
     with Session(engine.db) as session:
-        row = people.create_person(
-            session,
-            engine.services["cipher"],
-            name=person.name,
-            id_number=person.id_number,
-            phone=person.phone,
-            region=region,
-            pooling_region=person.pooling_region,
-            pooling_region_name=person.pooling_region_name,
-            scheme=person.scheme,
-            insured_since=person.insured_since,
-            address=person.address,
-        )
+        row = create_insured(session, engine.services["cipher"], person)
         conversation = Conversation(channel="web", account="web", user_key=web_user_key, region=region)
         session.add(conversation)
         session.flush()
