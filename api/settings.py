@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     token_max_age_seconds: int = 7 * 24 * 3600
     staff_bootstrap_password: str = DEMO_STAFF_PASSWORD
     log_level: str = "INFO"
+    sms_gateway_url: str | None = None  # unset: the demo gateway shows the code on screen (development only)
+    sms_gateway_token: str = ""
 
     @model_validator(mode="after")
     def _refuse_demo_secrets_in_production(self) -> Settings:
@@ -96,6 +98,8 @@ class Settings(BaseSettings):
                 or account.app_secret.startswith("demo-")
             ):
                 demo.append(f"YIBAO_WECHAT_ACCOUNTS ({account.name})")
+        if not self.sms_gateway_url:
+            demo.append("YIBAO_SMS_GATEWAY_URL (the demo shows verification codes on screen)")
         if demo:
             raise ValueError("production refuses demo secrets: set " + ", ".join(demo))
         if self.database_url.startswith("sqlite"):

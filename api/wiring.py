@@ -15,4 +15,6 @@ def engine_config(settings: Settings) -> EngineConfig:
         data_key=settings.data_key,
         data_key_id=settings.data_key_id,
         secret_key=settings.secret_key,
+        sms_gateway_url=settings.sms_gateway_url,
+        sms_gateway_token=settings.sms_gateway_token,
     )

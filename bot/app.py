@@ -14,6 +14,7 @@ from bot.content.policy import load_policies
 from bot.engine import Clock, Engine, SystemClock
 from bot.locks import make_locks
 from bot.rendering import Renderer
+from bot.sms import make_sms_gateway
 from bot.store.db import make_engine
 
 
@@ -28,6 +29,8 @@ class EngineConfig:
     data_key: str = ""
     data_key_id: str = ""
     secret_key: str = ""
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str = ""
 
 
 def build_engine(
@@ -64,7 +67,9 @@ def filing_services(config: EngineConfig) -> dict[str, Any]:
     """Registry, cipher, stores, filing policies, SMS and calendar for the filing flows."""
     from bot.filing_wiring import filing_services as build
 
-    return build(config.content_dir, config.data_key, config.data_key_id)
+    services = build(config.content_dir, config.data_key, config.data_key_id)
+    services["sms"] = make_sms_gateway(config.sms_gateway_url, config.sms_gateway_token)
+    return services
 
 
 def attach_settlement(content: Content) -> None:

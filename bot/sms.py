@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import httpx
+
+from flows.errors import ServiceUnavailable
+
 
 class SmsGateway(Protocol):
     def send_code(self, phone: str, code: str) -> str | None:
@@ -36,3 +40,33 @@ class RecordingSms:
     def send_code(self, phone: str, code: str) -> str | None:
         self.sent.append((phone, code))
         return None
+
+
+class HttpSmsGateway:
+    """The production adapter: POSTs {"phone", "code", "template"} as JSON with a bearer token to the bureau's
+    SMS gateway; any answer but 2xx, or no answer within the timeout, raises ServiceUnavailable."""
+
+    shows_code = False
+
+    def __init__(
+        self, url: str, token: str, *, template: str = "yibao_bind_code", timeout: float = 5.0
+    ) -> None:
+        self._url = url
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._template = template
+        self._timeout = timeout
+
+    def send_code(self, phone: str, code: str) -> str | None:
+        payload = {"phone": phone, "code": code, "template": self._template}
+        try:
+            response = httpx.post(self._url, json=payload, headers=self._headers, timeout=self._timeout)
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("SMS gateway unreachable") from exc
+        if not response.is_success:
+            raise ServiceUnavailable(f"SMS gateway answered {response.status_code}")
+        return None
+
+
+def make_sms_gateway(url: str | None, token: str) -> SmsGateway:
+    """The HTTP gateway when configured, else the demo gateway (which production settings refuse)."""
+    return HttpSmsGateway(url, token) if url else DemoSms()

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flows.base import Flow, FlowContext, Invalid, Outcome, Say, Slots, Step
+from flows.errors import ServiceUnavailable
 from flows.identity import IdProblem, valid_phone, validate_id_number
 
 CODE_DIGITS = 6
@@ -61,7 +62,10 @@ def parse_phone(text: str, slots: Slots, ctx: FlowContext) -> dict[str, Any]:
     if record is None or not registry.matches(record, name, phone):
         raise Invalid("bind/not_found")
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    shown = ctx.services["sms"].send_code(phone, code)
+    try:
+        shown = ctx.services["sms"].send_code(phone, code)
+    except ServiceUnavailable as exc:  # the person is told to try again later; nothing was bound
+        raise Invalid("bind/sms_failed") from exc
     _attempts(ctx, reset=True)
     return {
         "masked": _mask_phone(phone),

@@ -2,6 +2,7 @@
 
 FlowsError
 ├── CatalogueError   a materials catalogue is invalid
+├── ServiceUnavailable  an adapter a flow relies on (SMS gateway …) could not do its part
 └── RuleViolation    a filing rule refuses a request (carries the rule and its citation)
 """
 
@@ -12,6 +13,10 @@ class FlowsError(Exception):
 
 class CatalogueError(FlowsError):
     """materials.yaml could not be read."""
+
+
+class ServiceUnavailable(FlowsError):
+    """An adapter (SMS gateway, registry) failed; the person is asked to try again later."""
 
 
 class RuleViolation(FlowsError):

@@ -27,5 +27,12 @@ def test_production_refuses_sqlite(monkeypatch):
             staff_bootstrap_password="p" * 20,
             miniprogram_secret="real",
             wechat_accounts=[],
+            sms_gateway_url="https://sms.gateway.invalid/send",
         )
     assert "postgresql" in str(error.value)
+
+
+def test_production_needs_a_real_sms_gateway():
+    with pytest.raises(ValidationError) as error:
+        Settings(env="production", database_url="postgresql+psycopg://db/yibao")
+    assert "YIBAO_SMS_GATEWAY_URL" in str(error.value)

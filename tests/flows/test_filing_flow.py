@@ -56,6 +56,22 @@ def test_unbound_person_binds_first_then_files(engine):
     assert "绑定成功" in answer and "你要办理哪一项" in answer
 
 
+def test_an_sms_gateway_failure_is_a_clear_answer_and_binds_nothing(engine):
+    seed(engine)
+    from bot.sms import HttpSmsGateway, RecordingSms
+
+    engine.services["sms"] = HttpSmsGateway("http://127.0.0.1:9/sms", "t", timeout=1)
+    try:
+        person = demo("demo3")
+        chat = Chat(engine)
+        chat.say("我要办备案")
+        chat.say(person.name)
+        chat.say(person.id_number)
+        assert "短信暂时发不出去" in chat.say(person.phone)
+    finally:
+        engine.services["sms"] = RecordingSms()
+
+
 def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
     chat = bind(engine, demo("demo3"))
     pid = _person_id(engine, "demo3")
