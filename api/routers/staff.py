@@ -186,6 +186,16 @@ def conversation(
     return _conversation_page(request, settings, session, who, conversation_id)
 
 
+def _form_poster(
+    request: Request, settings: SettingsDep, session: SessionDep, roles: frozenset[str], csrf_token: str
+) -> StaffPrincipal | Response:
+    """The staff member posting a form, or the response refusing the post (not logged in, role, CSRF)."""
+    who = authorise(request, settings, session, roles)
+    if isinstance(who, StaffPrincipal) and not csrf_ok(who.csrf, csrf_token):
+        return page(request, settings, "staff/csrf.html.j2", {"who": who}, status_code=403)
+    return who
+
+
 def _act(
     request: Request,
     settings: SettingsDep,
@@ -195,11 +205,9 @@ def _act(
     action: str,
     text: str = "",
 ) -> Response:
-    who = authorise(request, settings, session, STAFF_ROLES)
+    who = _form_poster(request, settings, session, STAFF_ROLES, csrf_token)
     if not isinstance(who, StaffPrincipal):
         return who
-    if not csrf_ok(who.csrf, csrf_token):
-        return page(request, settings, "staff/csrf.html.j2", {"who": who}, status_code=403)
     try:
         if action == "claim":
             console.claim(session, conversation_id, who.username)
@@ -225,15 +233,23 @@ def _act(
 CsrfField = Annotated[str, Form(max_length=100)]
 
 
-@router.post("/conversations/{conversation_id}/claim")
-def claim(
-    request: Request,
-    settings: SettingsDep,
-    session: SessionDep,
-    conversation_id: int,
-    csrf_token: CsrfField = "",
-) -> Response:
-    return _act(request, settings, session, conversation_id, csrf_token, "claim")
+def _action_route(action: str) -> None:
+    """POST /staff/conversations/{id}/<action> for an action that takes nothing but the CSRF token."""
+
+    def handler(
+        request: Request,
+        settings: SettingsDep,
+        session: SessionDep,
+        conversation_id: int,
+        csrf_token: CsrfField = "",
+    ) -> Response:
+        return _act(request, settings, session, conversation_id, csrf_token, action)
+
+    handler.__name__ = handler.__qualname__ = action
+    router.post(f"/conversations/{{conversation_id}}/{action}")(handler)
+
+
+_action_route("claim")
 
 
 @router.post("/conversations/{conversation_id}/reply")
@@ -248,26 +264,8 @@ def reply(
     return _act(request, settings, session, conversation_id, csrf_token, "reply", text)
 
 
-@router.post("/conversations/{conversation_id}/release")
-def release(
-    request: Request,
-    settings: SettingsDep,
-    session: SessionDep,
-    conversation_id: int,
-    csrf_token: CsrfField = "",
-) -> Response:
-    return _act(request, settings, session, conversation_id, csrf_token, "release")
-
-
-@router.post("/conversations/{conversation_id}/close")
-def close(
-    request: Request,
-    settings: SettingsDep,
-    session: SessionDep,
-    conversation_id: int,
-    csrf_token: CsrfField = "",
-) -> Response:
-    return _act(request, settings, session, conversation_id, csrf_token, "close")
+_action_route("release")
+_action_route("close")
 
 
 # ---- filing desk -----------------------------------------------------------------------------------------
@@ -353,11 +351,9 @@ def complete_materials(
     proof: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """The pledge's materials were handed in at the counter: the filing becomes an ordinary one."""
-    who = authorise(request, settings, session, STAFF_ROLES)
+    who = _form_poster(request, settings, session, STAFF_ROLES, csrf_token)
     if not isinstance(who, StaffPrincipal):
         return who
-    if not csrf_ok(who.csrf, csrf_token):
-        return page(request, settings, "staff/csrf.html.j2", {"who": who}, status_code=403)
     now = engine.clock.now()
     try:
         console.filing_of(session, person_id, filing_id)
@@ -393,11 +389,9 @@ def reveal(
 ) -> Response:
     """A supervisor reads the full ID number or phone: one audit row per read; the value is shown on this
     response only (no-store) and goes to no log."""
-    who = authorise(request, settings, session, REVEAL_ROLES)
+    who = _form_poster(request, settings, session, REVEAL_ROLES, csrf_token)
     if not isinstance(who, StaffPrincipal):
         return who
-    if not csrf_ok(who.csrf, csrf_token):
-        return page(request, settings, "staff/csrf.html.j2", {"who": who}, status_code=403)
     if field not in REVEAL_FIELDS or not reason.strip():
         error = "reason" if field in REVEAL_FIELDS else "field"
         return _person_page(request, session, who, person_id, error=error, status=400)
