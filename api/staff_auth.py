@@ -12,8 +12,6 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -22,11 +20,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session, select
 
+from api.pages import page_environments, security_headers
 from api.settings import Settings
-from bot.rendering import LOCALES, SOURCE_LOCALE, load_translations
+from bot.rendering import LOCALES, SOURCE_LOCALE
 from bot.store.models import StaffUser
 
 SESSION_COOKIE = "yibao_staff"
@@ -37,16 +35,12 @@ STAFF_ROLES = frozenset({"agent", "supervisor", "admin"})
 ADMIN_ROLES = frozenset({"policy", "admin"})
 HOME = {"agent": "/staff", "supervisor": "/staff", "policy": "/admin", "admin": "/admin"}
 # Staff pages: their own origin only, no scripts at all, no framing.
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-}
+PAGE_HEADERS = security_headers(
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'",
+    "no-store",
+    deny_framing=True,
+)
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures take the same time.
@@ -180,26 +174,6 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 # ---- rendering -------------------------------------------------------------------------------------------
-@lru_cache(maxsize=8)
-def _environments(content_dir: Path) -> dict[str, Environment]:
-    environments = {}
-    for locale in LOCALES:
-        env = Environment(
-            loader=FileSystemLoader(str(content_dir / "templates")),
-            autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default=True),
-            undefined=StrictUndefined,
-            extensions=["jinja2.ext.i18n"],
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        env.install_gettext_translations(  # type: ignore[attr-defined]
-            load_translations(content_dir / "translations", locale), newstyle=True
-        )
-        env.globals["locale"] = locale
-        environments[locale] = env
-    return environments
-
-
 def page_locale(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get("yibao_staff_lang")
     return lang if lang in LOCALES else SOURCE_LOCALE
@@ -214,7 +188,7 @@ def page(
     status_code: int = 200,
 ) -> HTMLResponse:
     locale = page_locale(request)
-    env = _environments(settings.content_dir)[locale]
+    env = page_environments(settings.content_dir)[locale]
     base = {"who": None, "message": None, "error": None}
     html = env.get_template(template).render(**{**base, **context})
     return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)

@@ -9,13 +9,14 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2 import TemplateNotFound
 from markupsafe import Markup
 
 from api.deps import EngineDep, SettingsDep
+from api.pages import page_environments, security_headers
 from api.routers.chat import ChatRequest
 from bot.errors import ContentError
-from bot.rendering import LOCALES, SOURCE_LOCALE, load_translations
+from bot.rendering import LOCALES, SOURCE_LOCALE
 
 router = APIRouter(tags=["web"])
 
@@ -33,26 +34,6 @@ CONTENT_SECURITY_POLICY = (
 def _max_text_length() -> int:
     """The longest message the chat API accepts, so the page's input says the same."""
     return int(ChatRequest.model_json_schema()["properties"]["text"]["maxLength"])
-
-
-@lru_cache(maxsize=8)
-def page_environments(content_dir: Path) -> dict[str, Environment]:
-    """One autoescaping jinja2 environment per locale over content/templates, with the babel catalogs."""
-    environments = {}
-    for locale in LOCALES:
-        env = Environment(
-            loader=FileSystemLoader(str(content_dir / "templates")),
-            autoescape=select_autoescape(enabled_extensions=("html.j2", "html"), default=True),
-            undefined=StrictUndefined,
-            extensions=["jinja2.ext.i18n"],
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        translations = load_translations(content_dir / "translations", locale)
-        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-        env.globals["locale"] = locale
-        environments[locale] = env
-    return environments
 
 
 def _render(content_dir: Path, locale: str, name: str, context: dict[str, Any]) -> str:
@@ -94,12 +75,7 @@ def chat_page(settings: SettingsDep, engine: EngineDep, lang: str | None = None)
     )
     return HTMLResponse(
         html,
-        headers={
-            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "Cache-Control": "no-cache",
-        },
+        headers=security_headers(CONTENT_SECURITY_POLICY, "no-cache"),
     )
 
 
