@@ -20,6 +20,8 @@
   var LANG_KEY = "yibao.web.lang";
   var RETRY_DELAYS = [400, 1200, 2500];
   var POLL_MS = parseInt(app.dataset.pollMs, 10) || 3000;
+  // A signature is a few KB; stay well inside the request limit and the endpoint's own image limit.
+  var SIGNATURE_LIMIT = Math.min(MAX_BODY - 2048, 40 * 1024);
   var SVG_NS = "http://www.w3.org/2000/svg";
 
   var strings = readStrings();
@@ -384,15 +386,17 @@
       var chart = renderChart(data);
       if (chart) { item.appendChild(chart); item.classList.add("wide"); }
     }
+    // Sign first, then the links and numbered offers that follow.
+    var signature = signatureRequest(data);
+    if (signature) {
+      item.appendChild(renderSignaturePad(signature));
+      item.classList.add("wide");
+    }
     if (Array.isArray(message.links) && message.links.length) { item.appendChild(renderLinks(message.links)); }
     if (Array.isArray(message.choices) && message.choices.length) {
       var group = renderChoices(message.choices);
       item.appendChild(group);
       if (group.classList.contains("grid")) { item.classList.add("wide"); }
-    }
-    if (data.signature_request && typeof data.signature_request === "object") {
-      item.appendChild(renderSignaturePad(data.signature_request));
-      item.classList.add("wide");
     }
     log.appendChild(item);
     scrollToEnd();
@@ -530,7 +534,20 @@
     return row;
   }
 
-  /* ---- signature pad -------------------------------------------------------------------------------- */
+  /* ---- signature pad ------------------------------------------------------------------------------------
+     Asked for by {"signature_request": {"post_url", "title", "confirm_text"}} or, as the filing flow does
+     after a pledge, by {"signature_upload": "<post url>"}. */
+  function signatureRequest(data) {
+    if (data.signature_request && typeof data.signature_request === "object" && data.signature_request.post_url) {
+      return data.signature_request;
+    }
+    if (typeof data.signature_upload === "string" && data.signature_upload) {
+      return { post_url: data.signature_upload };
+    }
+    return null;
+  }
+
+  /* ---- signature pad (drawing) -------------------------------------------------------------------------------- */
   function sameOrigin(url) {
     try { return new URL(url, window.location.href).origin === window.location.origin; } catch (e) { return false; }
   }
@@ -637,11 +654,17 @@
       if (done) { return; }
       if (!strokes) { status.textContent = t("sig_empty"); return; }
       if (!sameOrigin(request.post_url)) { status.textContent = t("sig_failed"); return; }
-      var image = exportImage(canvas, MAX_BODY - 2048);
+      var image = exportImage(canvas, SIGNATURE_LIMIT);
       clear.disabled = true;
       submit.disabled = true;
       status.textContent = t("sig_sending");
       postJson(request.post_url, { image: image }, state.session && state.session.token).then(function (result) {
+        if (result.status === 409) {  // signed already (another tab, or a resend that did arrive)
+          done = true;
+          box.classList.add("done");
+          status.textContent = t("sig_already");
+          return;
+        }
         if (result.status < 200 || result.status >= 300) { throw new Error("refused"); }
         done = true;
         box.classList.add("done");

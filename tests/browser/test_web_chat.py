@@ -9,11 +9,14 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Route, expect
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.store.conversations import find_conversation
+from bot.store.filing_models import Pledge
 from bot.store.staff import claim, staff_reply
 from tests.browser.conftest import LiveServer
+from tests.conftest import unique_user
+from tests.flows.filing_support import fresh_person
 
 pytestmark = pytest.mark.browser
 
@@ -286,6 +289,42 @@ def _finger_stroke(page: Page, points: list[tuple[float, float]]) -> None:
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     cdp.detach()
+
+
+def test_a_pledge_filing_is_signed_on_the_canvas_and_stored(page: Page, live_server: LiveServer) -> None:
+    engine = live_server.app.state.engine
+    user = unique_user("web-sig")
+    fresh_person(engine, f"dev-{user}")
+    login = page.request.post(
+        live_server.url + "/api/v1/auth/dev-login", data={"user": user, "region": "jilin"}
+    )
+    page.evaluate(
+        "session => localStorage.setItem('yibao.web.session', JSON.stringify(session))",
+        {**login.json(), "region": "jilin"},
+    )
+    page.reload()
+    _welcome(page)
+    _type(page, "我要办备案")
+    for part in ("承诺制", "转诊"):
+        _step(page, lambda part=part: _bot(page).last.locator(".choices button", has_text=part).first.tap())
+    _type(page, "北京")
+    _type(page, "今天")
+    expect(_bot(page).last).to_contain_text("承诺书")
+    _type(page, "我承诺")
+    pad = page.locator(".signature")
+    expect(pad).to_have_count(1)
+    box = pad.get_by_role("img", name="签名区域").bounding_box()
+    assert box
+    _finger_stroke(page, [(box["x"] + 40 + step * 20, box["y"] + 60 + (step % 3) * 25) for step in range(10)])
+    pad.get_by_role("button", name="提交").click()
+    expect(pad.locator(".status")).to_have_text("签名已提交。")
+    page.screenshot(path=f"{SCREENSHOTS}-pledge.png")
+    with Session(engine.db) as session:
+        conversation = find_conversation(session, "web", "web", f"dev-{user}")
+        assert conversation is not None and conversation.person_id is not None
+        [pledge] = session.exec(select(Pledge).where(Pledge.person_id == conversation.person_id)).all()
+        png = engine.services["cipher"].open_bytes(pledge.signature_enc, "signature")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_the_page_fits_a_phone(page: Page) -> None:
