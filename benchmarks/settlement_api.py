@@ -16,11 +16,8 @@ import datetime as dt
 import os
 import platform
 import random
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -31,17 +28,13 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._server import percentile, running_server  # noqa: E402
+
 MAX_REQUESTS = 50_000
 MAX_CONCURRENCY = 200
 FIRST_DAY = {"jilin": dt.date(2025, 1, 1), "dezhou": dt.date(2022, 1, 1)}
 SERVICES = ("inpatient", "outpatient", "chronic", "emergency_observation")
 CATEGORIES = ("long_term", "referral", "temporary", "emergency", "unfiled")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def claim(rng: random.Random) -> tuple[str, dict[str, Any]]:
@@ -122,40 +115,6 @@ async def load(
     return latencies, errors, elapsed
 
 
-def start_server(port: int, database_url: str, workers: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "YIBAO_DATABASE_URL": database_url,
-        "YIBAO_ENV": "development",
-        "YIBAO_LOG_LEVEL": "WARNING",
-    }
-    command = [
-        sys.executable, "-m", "uvicorn", "api.main:app_factory", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-        "--no-access-log",
-    ]  # fmt: skip
-    return subprocess.Popen(command, cwd=ROOT, env=env)
-
-
-def wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("server did not become ready")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--requests", type=int, default=5000, help=f"requests to send (max {MAX_REQUESTS})")
@@ -168,25 +127,8 @@ def main() -> None:
     args = parser.parse_args()
     requests, concurrency = min(args.requests, MAX_REQUESTS), min(args.concurrency, MAX_CONCURRENCY)
 
-    from bot.store.migrate import upgrade
-
-    with tempfile.TemporaryDirectory(prefix="yibao-bench-") as folder:
-        database_url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        upgrade(database_url)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = start_server(port, database_url, args.workers)
-        try:
-            wait_ready(base, server)
-            latencies, errors, elapsed = asyncio.run(
-                load(base, requests, concurrency, args.seconds, args.seed)
-            )
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    with running_server(args.workers, ready_timeout=90, stop_timeout=10) as base:
+        latencies, errors, elapsed = asyncio.run(load(base, requests, concurrency, args.seconds, args.seed))
     done = len(latencies)
     machine = platform.processor() or platform.machine()
     print(f"machine: {machine}, {os.cpu_count()} cores, python {platform.python_version()}")

@@ -13,11 +13,8 @@ import argparse
 import asyncio
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -29,6 +26,8 @@ from wechatpy.utils import WeChatSigner
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks._server import free_port, percentile, running_server  # noqa: E402
 
 TOKEN = "yibao-demo"  # the published demo account (api.settings)
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -42,12 +41,6 @@ QUESTIONS = (
     "帮助",
 )
 MAX_USERS, MAX_MESSAGES = 500, 200
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def sign(*parts: str) -> str:
@@ -147,36 +140,6 @@ async def load(
     return latencies, errors, late, elapsed
 
 
-def start_server(port: int, database_url: str, workers: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "YIBAO_DATABASE_URL": database_url,
-        "YIBAO_ENV": "development",
-        "YIBAO_LOG_LEVEL": "WARNING",
-        "YIBAO_WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}/cgi-bin/",  # nothing is delivered late here
-    }
-    command = [
-        sys.executable, "-m", "uvicorn", "api.main:app_factory", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-        "--no-access-log",
-    ]  # fmt: skip
-    return subprocess.Popen(command, cwd=ROOT, env=env)
-
-
-def wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("server did not become ready")
-
-
 def server_latency(base: str) -> str:
     """The server's own view, from its Prometheus histogram: time from request start to reply."""
     buckets: list[tuple[float, float]] = []
@@ -205,11 +168,6 @@ def server_latency(base: str) -> str:
     )
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=50, help=f"simulated users (max {MAX_USERS})")
@@ -219,23 +177,13 @@ def main() -> None:
     args = parser.parse_args()
     users, messages = min(args.users, MAX_USERS), min(args.messages, MAX_MESSAGES)
 
-    from bot.store.migrate import upgrade
-
-    with tempfile.TemporaryDirectory(prefix="yibao-bench-") as folder:
-        database_url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        upgrade(database_url)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = start_server(port, database_url, args.workers)
-        try:
-            wait_ready(base, server)
-            latencies, errors, late, elapsed = asyncio.run(
-                load(f"{base}/wechat/jilin", users, messages, args.seconds)
-            )
-            server_view = server_latency(base)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    # nothing is delivered late here
+    wechat_api = {"YIBAO_WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}/cgi-bin/"}
+    with running_server(args.workers, ready_timeout=60, stop_timeout=30, extra_env=wechat_api) as base:
+        latencies, errors, late, elapsed = asyncio.run(
+            load(f"{base}/wechat/jilin", users, messages, args.seconds)
+        )
+        server_view = server_latency(base)
     done = len(latencies)
     print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}")  # fmt: skip
