@@ -12,7 +12,8 @@ from api.main import create_app
 from api.settings import Settings
 from bot.store import filings
 from tests.conftest import unique_user
-from tests.flows.filing_support import fresh_person, module_engine, seed
+from tests.flows.filing_support import fresh_person, seed
+from tests.flows.transcript import module_engine
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -70,7 +71,7 @@ def test_pledge_then_signature_upload(client, engine):
     reply = _say(client, headers, "我承诺")
     assert reply["intent"] == "filing:pledge"
     data = reply["messages"][-1]["data"]
-    url = data["signature_upload"]
+    url = data["signature_request"]["post_url"]
     image = "data:image/png;base64," + base64.b64encode(PNG).decode()
     other = _login(client, "demo2")
     assert client.post(url, json={"image": image}, headers=other).status_code == 404

@@ -29,7 +29,7 @@ from bot.store import filings, people
 from flows.identity import check_digit
 from tests.fakes.wechat_client import WeChatSimulator, text_message
 from tests.fakes.wechat_server import FakeWeChat, running_fake_wechat
-from tests.flows.filing_support import module_engine
+from tests.flows.transcript import module_engine
 
 _MSG_IDS = itertools.count(random.randint(10**15, 9 * 10**15))
 _CHOICE = re.compile(r"^(\d+)\. (.+)$", re.M)

@@ -22,7 +22,8 @@ from flows import filing_rules as rules
 from flows.destinations import find_destination
 from flows.errors import RuleViolation
 from tests.conftest import unique_user
-from tests.flows.filing_support import Chat, fresh_person, module_engine
+from tests.flows.filing_support import Chat, fresh_person
+from tests.flows.transcript import module_engine
 
 PASSWORD = "correct horse battery"
 _hash = PasswordHasher().hash(PASSWORD)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from sqlmodel import Session
 
 from api.demo import DEMO_PERSONS, DemoPerson, create_insured, seed_insured
 from bot.engine import Engine
-from bot.messages import Inbound, Reply
+from bot.messages import Reply
 from bot.sms import RecordingSms
-from tests.conftest import unique_user
+from tests.flows import transcript
 
 
 def seed(engine: Engine) -> None:
@@ -26,26 +23,17 @@ def demo(user: str) -> DemoPerson:
 
 
 class Chat:
-    """One person's conversation with the engine."""
+    """One person's conversation with the engine; `say` answers the text of the reply, every reply is kept."""
 
     def __init__(self, engine: Engine, region: str = "jilin", user: str | None = None) -> None:
         self.engine = engine
         self.region = region
-        self.user = user or unique_user("chat")
+        self._line = transcript.Chat(engine, region, prefix="chat", user=user)
+        self.user = self._line.user
         self.replies: list[Reply] = []
 
     def say(self, text: str) -> str:
-        reply = self.engine.handle(
-            Inbound(
-                channel="web",
-                account="web",
-                user_key=self.user,
-                kind="text",
-                text=text,
-                region=self.region,
-                received_at=datetime(2026, 11, 22, 10, 0),
-            )
-        )
+        reply = self._line.say(text)
         self.replies.append(reply)
         return "\n".join(m.text for m in reply.messages)
 
@@ -71,18 +59,6 @@ def bind(engine: Engine, person: DemoPerson, region: str | None = None) -> Chat:
     answer = chat.say(code)
     assert "绑定成功" in answer, answer
     return chat
-
-
-def module_engine(db: Any, database_url: str) -> Engine:
-    """One engine per test module (building the FAQ index takes seconds); the clock is fixed."""
-    from bot.app import EngineConfig, build_engine
-    from tests.conftest import CONTENT, FixedClock
-
-    return build_engine(
-        EngineConfig(database_url=database_url, content_dir=CONTENT),
-        clock=FixedClock(datetime(2026, 11, 22, 10, 0, 0)),
-        db=db,
-    )
 
 
 def fresh_person(engine: Engine, web_user_key: str, region: str = "jilin") -> DemoPerson:

@@ -3,55 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import datetime
+from functools import partial
 
 import pytest
 
-from bot.app import EngineConfig, build_engine
-from bot.messages import Inbound
 from flows.deadline import DateWordsError, find_dates, parse_one_date
-from tests.conftest import CONTENT, FixedClock, unique_user
+from tests.flows import transcript
+from tests.flows.transcript import module_engine, text_of
 
 TODAY = dt.date(2026, 11, 22)  # a Sunday
 
 
 @pytest.fixture(scope="module")
 def bot(db, database_url):
-    """One engine per module (the knowledge index is slow to build); the clock says 2026-11-22."""
-    return build_engine(
-        EngineConfig(database_url=database_url, content_dir=CONTENT),
-        clock=FixedClock(datetime(2026, 11, 22, 10, 0, 0)),
-        db=db,
-    )
+    return module_engine(db, database_url)
 
 
-class Chat:
-    def __init__(self, bot, region="jilin"):
-        self.bot, self.region = bot, region
-        self.user = unique_user("dl")
-
-    def say(self, text):
-        return self.bot.handle(
-            Inbound(
-                channel="web",
-                account="web",
-                user_key=self.user,
-                kind="text",
-                text=text,
-                region=self.region,
-                received_at=datetime(2026, 11, 22, 10),
-            )
-        )
-
-    def run(self, *texts):
-        reply = None
-        for text in texts:
-            reply = self.say(text)
-        return reply
-
-
-def text_of(reply):
-    return "\n".join(m.as_plain_text() for m in reply.messages)
+Chat = partial(transcript.Chat, prefix="dl")
 
 
 @pytest.mark.parametrize(

@@ -2,52 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from functools import partial
 
 import pytest
 
-from bot.app import EngineConfig, build_engine
-from bot.messages import Inbound
-from tests.conftest import CONTENT, FixedClock, unique_user
+from tests.flows import transcript
+from tests.flows.transcript import module_engine, text_of
 
 
 @pytest.fixture(scope="module")
 def bot(db, database_url):
-    """One engine per module (the knowledge index is slow to build); the clock says 2026-11-22."""
-    return build_engine(
-        EngineConfig(database_url=database_url, content_dir=CONTENT),
-        clock=FixedClock(datetime(2026, 11, 22, 10, 0, 0)),
-        db=db,
-    )
+    return module_engine(db, database_url)
 
 
-class Chat:
-    def __init__(self, bot, region="jilin", channel="web"):
-        self.bot, self.region, self.channel = bot, region, channel
-        self.user = unique_user("est")
-
-    def say(self, text):
-        return self.bot.handle(
-            Inbound(
-                channel=self.channel,
-                account="web" if self.channel == "web" else f"{self.region}-account",
-                user_key=self.user,
-                kind="text",
-                text=text,
-                region=self.region,
-                received_at=datetime(2026, 11, 22, 10),
-            )
-        )
-
-    def run(self, *texts):
-        reply = None
-        for text in texts:
-            reply = self.say(text)
-        return reply
-
-
-def text_of(reply):
-    return "\n".join(m.as_plain_text() for m in reply.messages)
+Chat = partial(transcript.Chat, prefix="est")
 
 
 def test_intent_starts_the_flow_and_asks_the_scheme(bot):

@@ -10,7 +10,8 @@ from sqlmodel import Session
 from bot.registry import EmbeddedRegistry
 from bot.store import filings, people
 from tests.conftest import unique_user
-from tests.flows.filing_support import Chat, bind, demo, fresh_person, module_engine, seed
+from tests.flows.filing_support import Chat, bind, demo, fresh_person, seed
+from tests.flows.transcript import module_engine
 
 
 def _filings(engine, person_id):
@@ -350,7 +351,7 @@ def test_jilin_pledge_filing_shows_the_full_text_and_stores_it_signed(engine):
     done = chat.say("我承诺")
     assert "承诺制备案已办理" in done and "请在 2027年5月22日 前补齐" in done and "核验码" in done
     data = chat.replies[-1].messages[-1].data
-    assert data["signature_upload"] == f"/api/v1/pledges/{data['filing_id']}/signature"
+    assert data["signature_request"] == {"post_url": f"/api/v1/pledges/{data['filing_id']}/signature"}
     with Session(engine.db) as session:
         pledge = filings.pledge_of(session, data["filing_id"])
         assert pledge.channel == "web" and pledge.account == "web"

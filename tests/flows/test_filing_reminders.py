@@ -16,7 +16,8 @@ from bot.store.filing_models import Reminder, WebNotice
 from bot.store.models import Conversation
 from flows.filing_rules import reminder_due
 from tests.fakes.wechat_server import running_fake_wechat
-from tests.flows.filing_support import demo, module_engine, seed
+from tests.flows.filing_support import demo, seed
+from tests.flows.transcript import module_engine
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ import yaml
 from bot.sms import RecordingSms
 from flows.identity import IdProblem, check_digit, normalise_id, valid_phone, validate_id_number
 from tests.conftest import CONTENT
-from tests.flows.filing_support import Chat, bind, demo, module_engine, seed
+from tests.flows.filing_support import Chat, bind, demo, seed
+from tests.flows.transcript import module_engine
 
 PROVINCES = yaml.safe_load((CONTENT / "id_regions.yaml").read_text(encoding="utf-8"))["provinces"]
 TODAY = date(2026, 11, 22)
