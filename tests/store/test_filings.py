@@ -39,6 +39,19 @@ def _person(session: Session, cipher: DataCipher, id_number: str) -> people.Insu
     )
 
 
+def _to_beijing(**values: object) -> dict[str, object]:
+    """A Jilin employee's long-term filing to Beijing from 2026-11-22, with `values` on top."""
+    return {
+        "region": "jilin",
+        "scheme": "employee",
+        "kind": "long_term",
+        "destination_code": "110000",
+        "destination_name": "北京市",
+        "valid_from": date(2026, 11, 22),
+        **values,
+    }
+
+
 def _unique_id() -> str:
     return "2201" + os.urandom(5).hex()[:10].translate(str.maketrans("abcdef", "123456")) + "123X"
 
@@ -95,16 +108,7 @@ def test_person_is_sealed_and_found_by_hash(db, cipher):
 def test_every_change_is_an_event_and_unrecorded_changes_are_refused(db, cipher):
     with Session(db) as session:
         person = _person(session, cipher, _unique_id())
-        values = dict(
-            region="jilin",
-            scheme="employee",
-            kind="long_term",
-            proof="work_away",
-            place_role="residence",
-            destination_code="110000",
-            destination_name="北京市",
-            valid_from=date(2026, 11, 22),
-        )
+        values = _to_beijing(proof="work_away", place_role="residence")
         filing = filings.create_filing(
             session, person_id=person.id, values=values, actor="person:1", channel="web", at=AT
         )
@@ -132,17 +136,7 @@ def test_every_change_is_an_event_and_unrecorded_changes_are_refused(db, cipher)
 def test_database_allows_one_open_pledge_per_person(db, cipher):
     with Session(db) as session:
         person = _person(session, cipher, _unique_id())
-        values = dict(
-            region="jilin",
-            scheme="employee",
-            kind="long_term",
-            pledge=True,
-            place_role="residence",
-            destination_code="110000",
-            destination_name="北京市",
-            valid_from=date(2026, 11, 22),
-            materials_due=date(2027, 5, 22),
-        )
+        values = _to_beijing(pledge=True, place_role="residence", materials_due=date(2027, 5, 22))
         first = filings.create_filing(
             session, person_id=person.id, values=values, actor="t", channel="web", at=AT
         )
@@ -181,15 +175,7 @@ def test_a_pledge_text_is_sealed_and_a_later_signature_keeps_the_text_key(db, ci
     plain = "承诺书\n承诺人：张三，身份证号：220102199003071234，电话：13912345678\n"
     with Session(db) as session:
         person = _person(session, cipher, _unique_id())
-        values = dict(
-            region="jilin",
-            scheme="employee",
-            kind="long_term",
-            pledge=True,
-            destination_code="110000",
-            destination_name="北京市",
-            valid_from=date(2026, 11, 22),
-        )
+        values = _to_beijing(pledge=True)
         filing = filings.create_filing(
             session, person_id=person.id, values=values, actor="t", channel="web", at=AT
         )
@@ -251,14 +237,9 @@ def test_staff_completes_a_pledge_and_reads_audited_data(db, cipher):
         filing = filings.create_filing(
             session,
             person_id=person.id,
-            values=dict(
-                region="jilin",
-                scheme="employee",
-                kind="long_term",
+            values=_to_beijing(
                 pledge=True,
                 place_role="residence",
-                destination_code="110000",
-                destination_name="北京市",
                 valid_from=date(2026, 10, 1),
                 valid_to=date(2027, 4, 1),
                 materials_due=date(2027, 4, 1),
