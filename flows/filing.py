@@ -481,7 +481,8 @@ def _complete_new(slots: Slots, ctx: FlowContext) -> Outcome:
         )
         context["verify_code"] = code
         if ctx.channel == "web":
-            data["signature_upload"] = f"/api/v1/pledges/{filing.id}/signature"
+            # the web chat draws a signature pad for this (one shape for every signature request)
+            data["signature_request"] = {"post_url": f"/api/v1/pledges/{filing.id}/signature"}
     return Outcome(
         says=(Say("filing/done", context, options=_offer_institutions(ctx), data=data),),
         intent=f"filing:{'pledge' if planned.pledge else planned.kind}",

@@ -535,14 +535,10 @@
   }
 
   /* ---- signature pad ------------------------------------------------------------------------------------
-     Asked for by {"signature_request": {"post_url", "title", "confirm_text"}} or, as the filing flow does
-     after a pledge, by {"signature_upload": "<post url>"}. */
+     Asked for by {"signature_request": {"post_url", "title"?, "confirm_text"?}} in a message's data. */
   function signatureRequest(data) {
     if (data.signature_request && typeof data.signature_request === "object" && data.signature_request.post_url) {
       return data.signature_request;
-    }
-    if (typeof data.signature_upload === "string" && data.signature_upload) {
-      return { post_url: data.signature_upload };
     }
     return null;
   }

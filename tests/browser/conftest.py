@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,6 @@ from api.main import create_app
 from api.settings import Settings
 from bot.app import EngineConfig, build_engine
 from bot.store.migrate import upgrade
-from flows import estimate
 from tests.conftest import CONTENT, FixedClock
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -90,8 +89,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     # The clock is fixed so that dates people type ("10月8号") mean the same day in every run.
     config = EngineConfig(database_url=database_url, content_dir=CONTENT)
     engine = build_engine(config, clock=FixedClock(datetime(2026, 11, 22, 10)))
-    if "estimate" not in engine.flows:  # until flows.FLOWS lists it
-        engine = replace(engine, flows={**engine.flows, "estimate": estimate.FLOW})
     app = create_app(Settings(env="test", database_url=database_url), engine=engine)
     inbox = SignatureInbox()
     app.include_router(_test_routes(inbox))

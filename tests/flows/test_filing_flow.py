@@ -24,10 +24,15 @@ def _person_id(engine, user):
         return people.find_by_id_number(session, engine.services["cipher"], demo(user).id_number).id
 
 
+class Pick(str):
+    """An answer given as the number of the offered choice whose label holds this text."""
+
+
 def _file(chat: Chat, *answers: str) -> str:
-    out = ""
-    for text in ("我要办备案", *answers):
-        out = chat.say(text)
+    """Start 我要办备案 and give `answers` in turn; the last reply's text."""
+    out = chat.say("我要办备案")
+    for text in answers:
+        out = chat.say(_option(chat, text) if isinstance(text, Pick) else text)
     return out
 
 
@@ -77,13 +82,7 @@ def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
     chat = bind(engine, demo("demo3"))
     pid = _person_id(engine, "demo3")
     before = len(_filings(engine, pid))
-    chat.say("我要办备案")
-    chat.say(_option(chat, "长期异地"))
-    chat.say("在北京工作")
-    chat.say(_option(chat, "户籍地"))
-    chat.say("2026-12-01")
-    chat.say(_option(chat, "异地工作"))
-    done = chat.say("是")
+    done = _file(chat, Pick("长期异地"), "在北京工作", Pick("户籍地"), "2026-12-01", Pick("异地工作"), "是")
     assert "备案已办理" in done and "北京市" in done and "2026年12月1日起长期有效" in done
     assert "异地工作证明材料" in done and "异地安置认定材料" not in done
     assert chat.intent == "filing:long_term"
@@ -97,56 +96,29 @@ def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
         "110000",
     )
     # filing the same place again is refused with the rule and its citation
-    chat.say("我要办备案")
-    chat.say(_option(chat, "长期异地"))
-    chat.say("北京")
-    chat.say(_option(chat, "户籍地"))
-    chat.say("今天")
-    chat.say(_option(chat, "异地工作"))
-    refused = chat.say("是")
+    refused = _file(chat, Pick("长期异地"), "北京", Pick("户籍地"), "今天", Pick("异地工作"), "是")
     assert "不需要重复办理" in refused and "依据：吉林省优化五类医保服务20条便民举措 第4条" in refused
     # cancel, then file again
-    chat.say("我要办备案")
-    chat.say(_option(chat, "撤销"))
-    chat.say(_option(chat, "北京市"))
-    cancelled = chat.say("是")
+    cancelled = _file(chat, Pick("撤销"), Pick("北京市"), "是")
     assert "已撤销" in cancelled and "第十三条" in cancelled
     with Session(engine.db) as session:
         events = filings.events_of(session, filing.id)
         assert [e.action for e in events] == ["created", "cancelled"]
         assert events[1].before["status"] == "active" and events[1].after["status"] == "ended"
         assert events[1].actor == f"person:{pid}" and events[1].channel == "web"
-    chat.say("我要办备案")
-    chat.say(_option(chat, "长期异地"))
-    chat.say("北京")
-    chat.say(_option(chat, "户籍地"))
-    chat.say("今天")
-    chat.say(_option(chat, "异地工作"))
+    _file(chat, Pick("长期异地"), "北京", Pick("户籍地"), "今天", Pick("异地工作"))
     assert "备案已办理" in chat.say("是")
 
 
 def test_childbirth_referral_and_retroactive_filings(engine):
     chat = bind(engine, demo("demo3"))
-    chat.say("我要办备案")
-    chat.say(_option(chat, "生育"))
-    chat.say("上海")
-    chat.say("今天")
-    chat.say(_option(chat, "母子健康手册"))
-    done = chat.say("是")
+    done = _file(chat, Pick("生育"), "上海", "今天", Pick("母子健康手册"), "是")
     assert "备案已办理" in done and "以经办机构核定为准" in done and "母子健康手册" in done
 
-    chat.say("我要办备案")
-    chat.say(_option(chat, "转诊"))
-    chat.say("去吉林市住院")
-    chat.say("今天")
-    chat.say(_option(chat, "转诊转院证明"))
-    done = chat.say("是")
+    done = _file(chat, Pick("转诊"), "去吉林市住院", "今天", Pick("转诊转院证明"), "是")
     assert "2026年11月22日 至 2026年12月31日" in done and "吉医保发〔2019〕34号 第十二项" in done
 
-    chat.say("我要办备案")
-    chat.say(_option(chat, "补办"))
-    chat.say(_option(chat, "转诊"))
-    chat.say("天津")
+    _file(chat, Pick("补办"), Pick("转诊"), "天津")
     assert "早于今天" not in chat.say("2026-10-08")
     chat.say(_option(chat, "转诊转院证明"))
     done = chat.say("是")
@@ -156,9 +128,7 @@ def test_childbirth_referral_and_retroactive_filings(engine):
 
 def test_start_date_checks(engine):
     chat = bind(engine, demo("demo3"))
-    chat.say("我要办备案")
-    chat.say(_option(chat, "生育"))
-    chat.say("上海")
+    _file(chat, Pick("生育"), "上海")
     assert "补办备案" in chat.say("2026-11-01")
     assert "没看懂这个日期" in chat.say("下下周吧")
     assert "太远" in chat.say("2030-01-01")
@@ -166,9 +136,7 @@ def test_start_date_checks(engine):
 
 def test_own_pooling_region_is_not_remote(engine):
     chat = bind(engine, demo("demo3"))
-    chat.say("我要办备案")
-    chat.say(_option(chat, "生育"))
-    answer = chat.say("长春")
+    answer = _file(chat, Pick("生育"), "长春")
     assert "不属于异地就医" in answer and "吉医保规〔2023〕4号 第十二条" in answer
 
 
@@ -179,19 +147,13 @@ def test_a_second_pledge_is_refused_with_its_rule(engine):
     assert "同一时间只能有一条有效的承诺制备案" in refused
     assert "依据：吉医保规〔2023〕4号 第六条（二）" in refused
     # also when chosen as "no proof yet" on an ordinary filing
-    chat.say("我要办备案")
-    chat.say(_option(chat, "转诊"))
-    chat.say("北京")
-    chat.say("今天")
-    refused = chat.say(_option(chat, "承诺制"))
+    refused = _file(chat, Pick("转诊"), "北京", "今天", Pick("承诺制"))
     assert "第六条（二）" in refused
 
 
 def test_open_pledge_cannot_be_changed(engine):
     chat = bind(engine, demo("demo1"))
-    chat.say("我要办备案")
-    chat.say(_option(chat, "变更"))
-    refused = chat.say(_option(chat, "海南省"))
+    refused = _file(chat, Pick("变更"), Pick("海南省"))
     assert "不能变更备案信息" in refused and "吉医保规〔2023〕4号 第六条（一）" in refused
 
 
@@ -205,16 +167,8 @@ def test_no_pledge_after_a_lapsed_one(engine):
 def test_change_of_an_ordinary_filing_is_recorded(engine):
     chat = bind(engine, demo("demo3"))
     pid = _person_id(engine, "demo3")
-    chat.say("我要办备案")
-    chat.say(_option(chat, "转诊"))
-    chat.say("沈阳")
-    chat.say("今天")
-    chat.say(_option(chat, "转诊转院证明"))
-    chat.say("是")
-    chat.say("我要办备案")
-    chat.say(_option(chat, "变更"))
-    chat.say(_option(chat, "沈阳"))
-    chat.say("大连")
+    _file(chat, Pick("转诊"), "沈阳", "今天", Pick("转诊转院证明"), "是")
+    _file(chat, Pick("变更"), Pick("沈阳"), "大连")
     assert "沈阳" in chat.say("是") and chat.intent == "filing:changed"
     filing = [f for f in _filings(engine, pid) if f.destination_name.startswith("大连")][-1]
     with Session(engine.db) as session:
@@ -226,20 +180,11 @@ def test_change_of_an_ordinary_filing_is_recorded(engine):
 
 def test_dezhou_temporary_filing_and_in_province_refusal(engine):
     chat = bind(engine, demo("demo5"))
-    chat.say("我要办备案")
-    chat.say(_option(chat, "临时外出"))
-    refused = chat.say("去济南看病")
+    refused = _file(chat, Pick("临时外出"), "去济南看病")
     assert "不用备案" in refused and "德医保发〔2021〕57号 二（四）" in refused
-    chat.say("我要办备案")
-    chat.say(_option(chat, "临时外出"))
-    chat.say("北京")
-    refused = chat.say("2026-11-01")
+    refused = _file(chat, Pick("临时外出"), "北京", "2026-11-01")
     assert "文件没有规定补办" in refused and "德医保发〔2021〕57号 三（二）" in refused
-    chat.say("我要办备案")
-    chat.say(_option(chat, "临时外出"))
-    chat.say("北京")
-    chat.say("今天")
-    done = chat.say("是")
+    done = _file(chat, Pick("临时外出"), "北京", "今天", "是")
     assert "备案已办理" in done and "北京市" in done and chat.intent == "filing:temporary"
 
 
@@ -258,9 +203,7 @@ def test_abandon_halfway_then_resume(engine):
 
 def test_a_question_in_the_middle_then_continue(engine):
     chat = bind(engine, demo("demo3"))
-    chat.say("我要办备案")
-    chat.say(_option(chat, "生育"))
-    answer = chat.say("承诺制备案有效期多久")
+    answer = _file(chat, Pick("生育"), "承诺制备案有效期多久")
     assert "6个月" in answer and "继续" in answer
     assert "去哪里就医" in chat.say("继续")
     chat.say("杭州")
@@ -273,11 +216,7 @@ def test_answering_no_submits_nothing(engine):
     chat = bind(engine, demo("demo3"))
     pid = _person_id(engine, "demo3")
     before = len(_filings(engine, pid))
-    chat.say("我要办备案")
-    chat.say(_option(chat, "生育"))
-    chat.say("南京")
-    chat.say("今天")
-    chat.say(_option(chat, "母子健康手册"))
+    _file(chat, Pick("生育"), "南京", "今天", Pick("母子健康手册"))
     assert "没有提交" in chat.say("否")
     assert len(_filings(engine, pid)) == before
 
@@ -298,12 +237,7 @@ def test_status_shows_pledge_due_date_certifications_and_claims(engine):
 def test_registry_change_of_scheme_ends_filings_but_admitted_stays_settle(engine):
     chat = bind(engine, demo("demo3"))
     pid = _person_id(engine, "demo3")
-    chat.say("我要办备案")
-    chat.say(_option(chat, "生育"))
-    chat.say("武汉")
-    chat.say("今天")
-    chat.say(_option(chat, "母子健康手册"))
-    chat.say("是")
+    _file(chat, Pick("生育"), "武汉", "今天", Pick("母子健康手册"), "是")
     with Session(engine.db) as session:
         registry = EmbeddedRegistry(session, engine.services["cipher"])
         ended = registry.change_insurance(
@@ -340,12 +274,7 @@ def test_jilin_pledge_filing_shows_the_full_text_and_stores_it_signed(engine):
     user = unique_user("pledge")
     fresh_person(engine, user)
     chat = Chat(engine, "jilin", user=user)
-    chat.say("我要办备案")
-    chat.say(_option(chat, "承诺制"))
-    chat.say(_option(chat, "长期"))
-    chat.say("三亚")
-    chat.say(_option(chat, "户籍地"))
-    text = chat.say("今天")
+    text = _file(chat, Pick("承诺制"), Pick("长期"), "三亚", Pick("户籍地"), "今天")
     assert "吉林省医疗保险异地就医备案个人承诺书" in text and "2027年5月22日" in text
     assert "我承诺" in chat.say("好的")
     done = chat.say("我承诺")
@@ -360,10 +289,7 @@ def test_jilin_pledge_filing_shows_the_full_text_and_stores_it_signed(engine):
         assert "2027年5月22日" in signed and "2027年5月22日" not in pledge.text_enc
         assert filings.get_pledge_by_code(session, pledge.verify_code.lower()).id == pledge.id
     # a second pledge (here as "no proof yet" of a referral) is refused with its rule
-    chat.say("我要办备案")
-    chat.say(_option(chat, "转诊"))
-    chat.say("北京")
-    chat.say("今天")
+    _file(chat, Pick("转诊"), "北京", "今天")
     assert "第六条（二）" in chat.say(_option(chat, "承诺制"))
     assert chat.intent == "refused:filing"
 
@@ -372,23 +298,15 @@ def test_dezhou_long_term_by_pledge_then_early_change_back_needs_proof(engine):
     user = unique_user("dz")
     fresh_person(engine, user, "dezhou")
     chat = Chat(engine, "dezhou", user=user)
-    chat.say("我要办备案")
-    chat.say(_option(chat, "长期居住"))
-    chat.say("三亚")
-    text = chat.say("今天")
+    text = _file(chat, Pick("长期居住"), "三亚", "今天")
     assert "基本医疗保险长期异地就医备案个人承诺书" in text
     done = chat.say("我承诺")
     assert "长期有效" in done and "补齐" not in done
-    chat.say("我要办备案")
-    chat.say(_option(chat, "终止"))
-    asked = chat.say(_option(chat, "海南省"))
+    asked = _file(chat, Pick("终止"), Pick("海南省"))
     assert "不满6个月" in asked
     refused = chat.say(_option(chat, "都没有"))
     assert "临时外出就医人员" in refused and "德医保发〔2021〕57号 三（一）" in refused
-    chat.say("我要办备案")
-    chat.say(_option(chat, "终止"))
-    chat.say(_option(chat, "海南省"))
-    chat.say(_option(chat, "居住证"))
+    _file(chat, Pick("终止"), Pick("海南省"), Pick("居住证"))
     assert "已撤销" in chat.say("是")
 
 
