@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from bot.messages import Inbound
 from bot.rendering import Renderer
 from bot.store.models import Conversation, ConversationMessage, Handoff
 from flows.base import Flow, Invalid, Option, Outcome, Refused, Say, Step
-from tests.conftest import CONTENT, unique_user
+from tests.conftest import CONTENT
+from tests.flows.transcript import Chat, text_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -52,32 +51,18 @@ def bot(engine):
     return replace(engine, flows=flows, renderer=Renderer(CONTENT, extra_template_dirs=(TEMPLATES,)))
 
 
-class Person:
-    def __init__(self, bot, region="jilin"):
-        self.bot = bot
-        self.user = unique_user()
-        self.region = region
+class Person(Chat):
+    """A web user; `start` opens a flow from the help menu."""
 
-    def say(self, text):
-        reply = self.bot.handle(
-            Inbound(
-                channel="web",
-                account="web",
-                user_key=self.user,
-                kind="text",
-                text=text,
-                region=self.region,
-                received_at=datetime(2026, 11, 22, 10),
-            )
-        )
-        return reply
+    def __init__(self, bot, region="jilin"):
+        super().__init__(bot, region, prefix="u")
 
     def start(self, flow="sample"):
         """Open the help menu, then pick the flow as if it were one of the numbered options."""
         reply = self.say("菜单")
         assert reply.messages[-1].choices, "help offers numbered options"
         target = f"flow:{flow}"
-        with Session(self.bot.db) as session:
+        with Session(self.engine.db) as session:
             conversation = session.exec(select(Conversation).where(Conversation.user_key == self.user)).one()
             conversation.pending = {"options": [target]}
             session.add(conversation)
@@ -85,12 +70,8 @@ class Person:
         return self.say("1")
 
     def conversation(self):
-        with Session(self.bot.db) as session:
+        with Session(self.engine.db) as session:
             return session.exec(select(Conversation).where(Conversation.user_key == self.user)).one()
-
-
-def text_of(reply):
-    return "\n".join(m.as_plain_text() for m in reply.messages)
 
 
 def test_steps_fill_in_order_and_complete(bot):
