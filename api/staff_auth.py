@@ -80,17 +80,24 @@ def verify_login(session: Session, username: str, password: str) -> StaffUser | 
     return user if user is not None and user.active else None
 
 
-def start_session(response: Response, settings: Settings, user: StaffUser) -> None:
-    token = _serializer(settings, "staff-session").dumps({"u": user.username, "c": secrets.token_urlsafe(24)})
+def _set_cookie(
+    response: Response, settings: Settings, name: str, value: str, max_age: int, path: str
+) -> None:
+    """A console cookie: not readable by scripts, same-site, secure in production."""
     response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=SESSION_MAX_AGE,
+        name,
+        value,
+        max_age=max_age,
         httponly=True,
         samesite="lax",
         secure=settings.env == "production",
-        path="/",
+        path=path,
     )
+
+
+def start_session(response: Response, settings: Settings, user: StaffUser) -> None:
+    token = _serializer(settings, "staff-session").dumps({"u": user.username, "c": secrets.token_urlsafe(24)})
+    _set_cookie(response, settings, SESSION_COOKIE, token, SESSION_MAX_AGE, "/")
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/staff")
 
 
@@ -155,15 +162,7 @@ def login_csrf_ok(request: Request, settings: Settings, submitted: str | None) -
 
 
 def set_login_cookie(response: Response, settings: Settings, cookie: str) -> None:
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        cookie,
-        max_age=LOGIN_FORM_MAX_AGE,
-        httponly=True,
-        samesite="lax",
-        secure=settings.env == "production",
-        path="/staff",
-    )
+    _set_cookie(response, settings, LOGIN_CSRF_COOKIE, cookie, LOGIN_FORM_MAX_AGE, "/staff")
 
 
 def safe_next(target: str | None, default: str) -> str:

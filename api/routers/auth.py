@@ -8,8 +8,10 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from api.deps import EngineDep, SettingsDep
+from api.settings import Settings
 from api.tokens import issue_token
 from bot.channels.wechat_delivery import LoginRefused, client_for, code_to_openid
+from bot.engine import Engine
 from bot.errors import DeliveryFailed
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -35,17 +37,23 @@ class TokenOut(BaseModel):
     region: str
 
 
+def _check_region(engine: Engine, region: str) -> None:
+    if region not in engine.content.regions:
+        raise HTTPException(status_code=422, detail="unknown region")
+
+
+def _token_out(settings: Settings, channel: str, user_key: str, region: str) -> TokenOut:
+    """A signed session token for the chat identity, with what it stands for."""
+    token = issue_token(settings, channel=channel, user_key=user_key, region=region)
+    return TokenOut(token=token, user_key=user_key, region=region)
+
+
 @router.post("/guest", response_model=TokenOut)
 def guest(body: GuestRequest, settings: SettingsDep, engine: EngineDep) -> TokenOut:
     """A new anonymous web-chat identity, kept by the browser."""
-    if body.region not in engine.content.regions:
-        raise HTTPException(status_code=422, detail="unknown region")
+    _check_region(engine, body.region)
     user_key = "web-" + secrets.token_urlsafe(12)
-    return TokenOut(
-        token=issue_token(settings, channel="web", user_key=user_key, region=body.region),
-        user_key=user_key,
-        region=body.region,
-    )
+    return _token_out(settings, "web", user_key, body.region)
 
 
 @router.post("/dev-login", response_model=TokenOut)
@@ -53,21 +61,15 @@ def dev_login(body: DevLoginRequest, settings: SettingsDep, engine: EngineDep) -
     """Development only: log in as a fixed web identity (e.g. a demo insured person)."""
     if settings.env == "production":
         raise HTTPException(status_code=404, detail="not found")
-    if body.region not in engine.content.regions:
-        raise HTTPException(status_code=422, detail="unknown region")
+    _check_region(engine, body.region)
     user_key = f"dev-{body.user}"
-    return TokenOut(
-        token=issue_token(settings, channel="web", user_key=user_key, region=body.region),
-        user_key=user_key,
-        region=body.region,
-    )
+    return _token_out(settings, "web", user_key, body.region)
 
 
 @router.post("/wxlogin", response_model=TokenOut)
 def wxlogin(body: WxLoginRequest, settings: SettingsDep, engine: EngineDep) -> TokenOut:
     """Mini-program login: code2session through wechatpy, then a signed session token for the openid."""
-    if body.region not in engine.content.regions:
-        raise HTTPException(status_code=422, detail="unknown region")
+    _check_region(engine, body.region)
     client = client_for(settings.miniprogram_app_id, settings.miniprogram_secret, settings.wechat_api_base)
     try:
         openid = code_to_openid(client, body.code)
@@ -75,8 +77,4 @@ def wxlogin(body: WxLoginRequest, settings: SettingsDep, engine: EngineDep) -> T
         raise HTTPException(status_code=401, detail="login code refused") from exc
     except DeliveryFailed as exc:
         raise HTTPException(status_code=502, detail="WeChat login service unavailable") from exc
-    return TokenOut(
-        token=issue_token(settings, channel="miniprogram", user_key=openid, region=body.region),
-        user_key=openid,
-        region=body.region,
-    )
+    return _token_out(settings, "miniprogram", openid, body.region)

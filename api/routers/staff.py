@@ -331,6 +331,14 @@ def _person_page(
     )
 
 
+def _person_not_found(
+    request: Request, settings: SettingsDep, session: SessionDep, who: StaffPrincipal
+) -> Response:
+    """The 404 page after a failed write: nothing of the attempt is kept."""
+    session.rollback()
+    return page(request, settings, "staff/person_not_found.html.j2", {"who": who}, status_code=404)
+
+
 @router.get("/people/{person_id}")
 def person(request: Request, settings: SettingsDep, session: SessionDep, person_id: int) -> Response:
     who = authorise(request, settings, session, STAFF_ROLES)
@@ -367,8 +375,7 @@ def complete_materials(
             at=now if now.utcoffset() is not None else now.replace(tzinfo=CHINA),
         )
     except console.PersonNotFound:
-        session.rollback()
-        return page(request, settings, "staff/person_not_found.html.j2", {"who": who}, status_code=404)
+        return _person_not_found(request, settings, session, who)
     except RuleViolation as violation:
         session.rollback()
         return _person_page(request, session, who, person_id, error=violation.rule, status=409)
@@ -405,7 +412,6 @@ def reveal(
             reason=reason.strip(),
         )
     except KeyError:
-        session.rollback()
-        return page(request, settings, "staff/person_not_found.html.j2", {"who": who}, status_code=404)
+        return _person_not_found(request, settings, session, who)
     session.commit()
     return _person_page(request, session, who, person_id, revealed={"field": field, "value": value})
