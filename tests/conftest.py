@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -32,13 +33,15 @@ class FixedClock:
         return self.current
 
 
-def _database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def empty_database(sqlite_file: Path, schema_prefix: str) -> Iterator[str]:
+    """An empty database of its own: `sqlite_file`, or a new schema on the test PostgreSQL (dropped after)."""
     base = os.environ.get("YIBAO_TEST_DATABASE_URL")
     if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{sqlite_file}"
         return
-    # One schema per test session on PostgreSQL, so parallel workers do not meet.
-    schema = "t_" + uuid.uuid4().hex[:10]
+    # A schema of its own on PostgreSQL, so parallel workers do not meet.
+    schema = schema_prefix + uuid.uuid4().hex[:10]
     admin = make_engine(base)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -51,11 +54,9 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    gen = _database_url(tmp_path_factory)
-    url = next(gen)
-    upgrade(url)
-    yield url
-    next(gen, None)
+    with empty_database(tmp_path_factory.mktemp("db") / "test.db", "t_") as url:
+        upgrade(url)
+        yield url
 
 
 @pytest.fixture(scope="session")

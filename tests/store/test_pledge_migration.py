@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -17,6 +15,7 @@ from bot.crypto import DataCipher
 from bot.store import filings, people
 from bot.store.db import make_engine
 from bot.store.migrate import alembic_config
+from tests.conftest import empty_database
 
 PLAIN = "承诺书\n承诺人：王五，身份证号：220102198001011234，电话：13900001111，地址：长春市示例路1号\n"
 AT = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -25,18 +24,8 @@ AT = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 @pytest.fixture
 def fresh_url(tmp_path) -> Iterator[str]:
     """An empty database of its own: a SQLite file, or a new schema on the test PostgreSQL."""
-    base = os.environ.get("YIBAO_TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-        return
-    schema = "m_" + uuid.uuid4().hex[:10]
-    admin = make_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with empty_database(tmp_path / "migrate.db", "m_") as url:
+        yield url
 
 
 def _cipher() -> DataCipher:
