@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from bot.app import EngineConfig, build_engine
-from tests.conftest import CONTENT, FixedClock
+from tests.flows.transcript import module_engine
 
 ESTIMATE = "/api/v1/settlement/estimate"
 DEADLINES = "/api/v1/settlement/deadlines"
@@ -20,11 +18,7 @@ DEADLINES = "/api/v1/settlement/deadlines"
 @pytest.fixture(scope="module")
 def client(db, database_url):
     """One app for the module: the API is stateless, and building the engine is the slow part."""
-    engine = build_engine(
-        EngineConfig(database_url=database_url, content_dir=CONTENT),
-        clock=FixedClock(datetime(2026, 11, 22, 10, 0, 0)),
-        db=db,
-    )
+    engine = module_engine(db, database_url)
     settings = Settings(env="test", database_url=database_url)
     with TestClient(create_app(settings, engine=engine)) as test_client:
         yield test_client

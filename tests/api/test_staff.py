@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
 
 import pytest
 from argon2 import PasswordHasher
@@ -13,7 +12,6 @@ from sqlmodel import Session, select
 
 from api.main import create_app
 from api.settings import Settings
-from bot.app import EngineConfig, build_engine
 from bot.store import staff as console
 from bot.store import unanswered
 from bot.store.models import (
@@ -24,7 +22,7 @@ from bot.store.models import (
     StaffUser,
     UnansweredQuestion,
 )
-from tests.conftest import CONTENT, FixedClock
+from tests.flows.transcript import module_engine
 
 PASSWORD = "correct horse battery"
 _hash = PasswordHasher().hash(PASSWORD)
@@ -33,11 +31,7 @@ _hash = PasswordHasher().hash(PASSWORD)
 @pytest.fixture(scope="module")
 def shared_client(db, database_url):
     """One app for the module: building the engine (content, retrieval index) is the slow part."""
-    engine = build_engine(
-        EngineConfig(database_url=database_url, content_dir=CONTENT),
-        clock=FixedClock(datetime(2026, 11, 22, 10, 0, 0)),
-        db=db,
-    )
+    engine = module_engine(db, database_url)
     settings = Settings(env="test", database_url=database_url)
     with TestClient(create_app(settings, engine=engine), follow_redirects=False) as test_client:
         yield test_client

@@ -6,7 +6,6 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,15 +14,14 @@ from sqlmodel import Session, col, select
 
 from api.main import create_app
 from api.settings import Settings
-from bot.app import EngineConfig, build_engine
 from bot.engine import Engine
 from bot.locks import make_locks
 from bot.messages import Inbound, Outbound, Reply
 from bot.store.db import make_engine
 from bot.store.models import Conversation, ConversationMessage, OutboxMessage
-from tests.conftest import CONTENT, FixedClock
 from tests.fakes.wechat_client import WeChatSimulator, text_message, with_openid
 from tests.fakes.wechat_server import FakeWeChat, running_fake_wechat
+from tests.flows.transcript import module_engine
 
 SAMPLES = Path("/work/shared/wechat-samples")
 if not SAMPLES.is_dir():  # the samples travel with the repository's shared folder
@@ -67,8 +65,7 @@ def fake() -> FakeWeChat:
 
 @pytest.fixture(scope="module")
 def base_engine(db, database_url) -> Engine:
-    clock = FixedClock(datetime(2026, 11, 22, 10, 0, 0))
-    return build_engine(EngineConfig(database_url=database_url, content_dir=CONTENT), clock=clock, db=db)
+    return module_engine(db, database_url)
 
 
 def make_settings(database_url: str, fake: FakeWeChat, **overrides) -> Settings:
