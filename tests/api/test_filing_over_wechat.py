@@ -29,7 +29,7 @@ from bot.store import filings, people
 from flows.identity import check_digit
 from tests.fakes.wechat_client import WeChatSimulator, text_message
 from tests.fakes.wechat_server import FakeWeChat, running_fake_wechat
-from tests.flows.transcript import module_engine
+from tests.flows.transcript import Pick, module_engine
 
 _MSG_IDS = itertools.count(random.randint(10**15, 9 * 10**15))
 _CHOICE = re.compile(r"^(\d+)\. (.+)$", re.M)
@@ -117,6 +117,13 @@ class WeChatPerson:
 
     def pick(self, label_part: str) -> str:
         return self.say(self.option(label_part))
+
+    def file(self, *answers: str) -> str:
+        """Start 我要办备案, then give `answers` in turn (a Pick by an offered label); the last answer."""
+        out = self.say("我要办备案")
+        for text in answers:
+            out = self.pick(text) if isinstance(text, Pick) else self.say(text)
+        return out
 
 
 def bind(person: WeChatPerson, who: Insured) -> str:
@@ -223,10 +230,7 @@ def test_jilin_pledge_filing_then_a_second_pledge_is_refused_and_the_status_show
     refused = person.pick("承诺制")
     assert "同一时间只能有一条有效的承诺制备案" in refused
     assert "依据：吉医保规〔2023〕4号 第六条" in refused
-    person.say("我要办备案")
-    person.pick("转诊")
-    person.say("北京")
-    person.say("今天")
+    person.file(Pick("转诊"), "北京", "今天")
     assert "吉医保规〔2023〕4号 第六条" in person.pick("承诺制")
     assert len(_filings_of(engine, who)) == 1
 
@@ -274,9 +278,7 @@ def test_abandon_halfway_then_resume_a_day_later(client, fake, engine):
 
 def test_a_question_in_the_middle_of_a_filing_then_continue(client, fake, engine):
     person, who = bound(client, fake, engine, mode="plain")
-    person.say("我要办备案")
-    person.pick("生育")
-    answer = person.say("承诺制备案有效期多久")
+    answer = person.file(Pick("生育"), "承诺制备案有效期多久")
     assert "6个月" in answer and "继续" in answer and "吉医保规〔2023〕4号" in answer
     assert "去哪里就医" in person.say("继续")
     person.say("杭州")
@@ -288,10 +290,7 @@ def test_a_question_in_the_middle_of_a_filing_then_continue(client, fake, engine
 
 def test_dezhou_long_term_pledge_filing_on_the_dezhou_account(client, fake, engine):
     person, who = bound(client, fake, engine, region="dezhou")
-    person.say("我要办备案")
-    person.pick("长期居住")
-    person.say("三亚")
-    shown = person.say("今天")
+    shown = person.file(Pick("长期居住"), "三亚", "今天")
     assert "基本医疗保险长期异地就医备案个人承诺书" in shown and who.name in shown
     done = person.say("我承诺")
     assert "承诺制备案已办理" in done and "长期有效" in done and "补齐" not in done
@@ -312,10 +311,7 @@ def test_dezhou_long_term_pledge_filing_on_the_dezhou_account(client, fake, engi
 
 def test_a_tampered_pledge_fails_verification(client, fake, engine):
     person, who = bound(client, fake, engine, region="dezhou", mode="plain")
-    person.say("我要办备案")
-    person.pick("长期居住")
-    person.say("海口")
-    person.say("今天")
+    person.file(Pick("长期居住"), "海口", "今天")
     code = re.search(r"承诺书核验码：(\w+)", person.say("我承诺")).group(1)
     assert client.get(f"/pledges/verify/{code}").json()["unaltered"] is True
     (filing,) = _filings_of(engine, who)
@@ -358,17 +354,9 @@ def test_status_of_a_bound_person_without_filings(client, fake, engine):
 
 def test_referral_and_retroactive_filings_in_jilin(client, fake, engine):
     person, who = bound(client, fake, engine)
-    person.say("我要办备案")
-    person.pick("转诊")
-    person.say("去吉林市住院")
-    person.say("今天")
-    person.pick("转诊转院证明")
-    done = person.pick("是")
+    done = person.file(Pick("转诊"), "去吉林市住院", "今天", Pick("转诊转院证明"), Pick("是"))
     assert "2026年11月22日 至 2026年12月31日" in done and "吉医保发〔2019〕34号 第十二项" in done
-    person.say("我要办备案")
-    person.pick("补办")
-    person.pick("转诊")
-    person.say("天津")
+    person.file(Pick("补办"), Pick("转诊"), "天津")
     assert "哪一种认定材料" in person.say("2026-10-08")
     person.pick("转诊转院证明")
     done = person.pick("是")
@@ -378,19 +366,10 @@ def test_referral_and_retroactive_filings_in_jilin(client, fake, engine):
 
 def test_dezhou_temporary_filing_and_its_refusals(client, fake, engine):
     person, who = bound(client, fake, engine, region="dezhou", mode="plain")
-    person.say("我要办备案")
-    person.pick("临时外出")
-    refused = person.say("去济南看病")
+    refused = person.file(Pick("临时外出"), "去济南看病")
     assert "不用备案" in refused and "德医保发〔2021〕57号 二（四）" in refused
-    person.say("我要办备案")
-    person.pick("临时外出")
-    person.say("北京")
-    refused = person.say("2026-11-01")
+    refused = person.file(Pick("临时外出"), "北京", "2026-11-01")
     assert "文件没有规定补办" in refused and "德医保发〔2021〕57号 三（二）" in refused
-    person.say("我要办备案")
-    person.pick("临时外出")
-    person.say("北京")
-    person.say("今天")
-    done = person.pick("是")
+    done = person.file(Pick("临时外出"), "北京", "今天", Pick("是"))
     assert "备案已办理" in done and "北京市" in done
     assert [(f.kind, f.region) for f in _filings_of(engine, who)] == [("temporary", "dezhou")]

@@ -11,7 +11,7 @@ from bot.registry import EmbeddedRegistry
 from bot.store import filings, people
 from tests.conftest import unique_user
 from tests.flows.filing_support import Chat, bind, demo, fresh_person, seed
-from tests.flows.transcript import module_engine
+from tests.flows.transcript import Pick, module_engine
 
 
 def _filings(engine, person_id):
@@ -22,10 +22,6 @@ def _filings(engine, person_id):
 def _person_id(engine, user):
     with Session(engine.db) as session:
         return people.find_by_id_number(session, engine.services["cipher"], demo(user).id_number).id
-
-
-class Pick(str):
-    """An answer given as the number of the offered choice whose label holds this text."""
 
 
 def _file(chat: Chat, *answers: str) -> str:

@@ -15,6 +15,10 @@ from bot.messages import Inbound, Reply
 from tests.conftest import CONTENT, FixedClock, unique_user
 
 
+class Pick(str):
+    """An answer given as the number of the offered choice whose label holds this text."""
+
+
 class Chat:
     """One user's conversation; on the web channel, or on `region`'s official account."""
 
