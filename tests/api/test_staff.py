@@ -223,7 +223,9 @@ def test_full_handoff_on_the_web_chat(client, users, db):
     assert silent["messages"] == [] and silent["intent"] == "handoff:to_staff"
     with Session(db) as session:
         logged = session.exec(
-            select(ConversationMessage).where(ConversationMessage.conversation_id == cid)
+            select(ConversationMessage)
+            .where(ConversationMessage.conversation_id == cid)
+            .order_by(ConversationMessage.id)  # type: ignore[arg-type]
         ).all()
         assert logged[-1].direction == "in" and logged[-1].text == "好的，我想问备案的事"
     assert "好的，我想问备案的事" in client.get(f"/staff/conversations/{cid}").text
