@@ -71,26 +71,11 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:  # 
         request_id.reset(token)
         return response
 
-    from api.routers import auth, chat, health
+    from api.routers import admin, auth, chat, filing, health, pledges, settlement, staff, web, wechat
 
-    for module in (health, auth, chat):
+    for module in (health, auth, chat, wechat, web, settlement, filing, pledges, staff, admin):
         app.include_router(module.router)
-    for name in ("wechat", "web", "settlement", "filing", "pledges", "staff", "admin"):
-        _include_optional(app, name)
     return app
-
-
-def _include_optional(app: FastAPI, name: str) -> None:
-    """Routers that later issues add; each module exposes `router`."""
-    import importlib
-
-    try:
-        module = importlib.import_module(f"api.routers.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"api.routers.{name}":
-            raise
-        return
-    app.include_router(module.router)
 
 
 def app_factory() -> FastAPI:
