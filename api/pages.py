@@ -3,12 +3,24 @@ locale over content/templates, and the security headers every page is sent with.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.rendering import LOCALES, load_translations
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_time(value: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored moment (UTC; naive values from SQLite are UTC too) shown in China time, as staff read it."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(CHINA).strftime(pattern)
 
 
 @lru_cache(maxsize=8)
@@ -27,6 +39,7 @@ def page_environments(content_dir: Path) -> dict[str, Environment]:
         translations = load_translations(content_dir / "translations", locale)
         env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         env.globals["locale"] = locale
+        env.filters["china_time"] = china_time
         environments[locale] = env
     return environments
 

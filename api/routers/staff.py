@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import EngineDep, SessionDep, SettingsDep
+from api.pages import CHINA
 from api.staff_auth import (
     HOME,
     STAFF_ROLES,
@@ -47,7 +47,6 @@ router = APIRouter(prefix="/staff", tags=["staff"], include_in_schema=False)
 REVEAL_ROLES = frozenset({"supervisor"})
 REVEAL_FIELDS = ("id_number", "phone")
 MAX_REASON_LENGTH = 200  # the audit table's column
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 @router.get("/console.css")

@@ -319,3 +319,13 @@ def test_normalised_question():
     same = unanswered.normalise_question("医保卡丢了怎么办")
     assert unanswered.normalise_question("医保卡 丢了，怎么办？") == same
     assert unanswered.normalise_question("ＡＢＣ") == "abc"
+
+
+def test_staff_pages_show_times_in_china_time():
+    from datetime import UTC, datetime
+
+    from api.pages import china_time
+
+    assert china_time(datetime(2026, 11, 22, 7, 32)) == "2026-11-22 15:32"  # naive values from SQLite are UTC
+    assert china_time(datetime(2026, 11, 22, 23, 5, tzinfo=UTC), "%m-%d %H:%M") == "11-23 07:05"
+    assert china_time(None) == ""
