@@ -36,7 +36,7 @@ check: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy api bot flows settlement
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/yamllint -s -c .yamllint.yaml content tests/eval tests/settlement
+	$(VENV)/bin/yamllint -s -c .yamllint.yaml content tests/eval tests/knowledge/ranking tests/settlement
 
 test: $(STAMP) browser services check
 	$(VENV)/bin/pytest -q -p no:cacheprovider -n 2 --dist loadfile

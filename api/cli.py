@@ -127,12 +127,18 @@ def wechat_menu(
 
 
 @app.command("eval")
-def eval_command(misses: bool = typer.Option(True, help="List the questions answered wrongly")) -> None:
-    """Top-1 accuracy of question understanding on the evaluation set, per category."""
-    from bot.knowledge.evaluation import evaluate
+def eval_command(
+    misses: bool = typer.Option(True, help="List the questions and conversations that went wrong"),
+    conversations: bool = typer.Option(True, help="Also run the multi-turn conversations"),
+) -> None:
+    """What people read: every question of tests/eval/ sent to the assistant and its reply scored (answered
+    correctly, answered with a menu, fallback, confidently wrong), per category; conversations run to the
+    end."""
+    from api.evaluation import run_evaluation
+    from bot.evaluation.report import format_run
 
-    report = evaluate(get_settings().content_dir)
-    typer.echo(report.format(show_misses=misses))
+    run = run_evaluation(get_settings().content_dir, conversations=conversations)
+    typer.echo(format_run(run, misses=misses))
 
 
 @content_app.command("coverage")

@@ -20,7 +20,7 @@ from bot.filing_wiring import make_cipher
 from bot.store import filings, people
 from bot.store.db import make_engine
 from bot.store.models import Conversation, StaffUser
-from flows.filing_rules import add_months
+from flows.dates import add_months
 from flows.identity import check_digit
 
 DEMO_STAFF = (

@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine as DbEngine
 from bot.content.calendar import load_calendar
 from bot.content.loader import Content, load_content
 from bot.content.policy import load_policies
-from bot.engine import Clock, Engine, SystemClock
+from bot.engine import Engine
 from bot.locks import make_locks
+from bot.parts import Clock, Parts, SystemClock
 from bot.rendering import Renderer
 from bot.sms import make_sms_gateway
 from bot.store.db import make_engine
@@ -44,21 +45,23 @@ def build_engine(
     attach_settlement(content)
     from bot.knowledge_wiring import attach_knowledge  # the FAQ index is built from the loaded packs
 
-    understanding, guards, region_switch = attach_knowledge(content)
+    understander, guards = attach_knowledge(content)
     from flows import FLOWS
 
     services = {**filing_services(config), **(extra_services or {})}
-    return Engine(
-        db=db or make_engine(config.database_url),
+    parts = Parts(
         content=content,
         renderer=Renderer(config.content_dir),
         flows={flow.name: flow for flow in FLOWS},
-        understanding=understanding,
-        locks=make_locks(config.redis_url),
+        understander=understander,
         clock=clock or SystemClock(),
         services=services,
         guards=guards,
-        region_switch=region_switch,
+    )
+    return Engine(
+        db=db or make_engine(config.database_url),
+        parts=parts,
+        locks=make_locks(config.redis_url),
         default_region=config.default_region,
     )
 

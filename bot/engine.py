@@ -3,63 +3,59 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any, Literal, Protocol
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.engine import Engine as DbEngine
 
 from bot.content.loader import Content
+from bot.dispatch import Turn
 from bot.locks import Locks
 from bot.messages import Inbound, Reply
 from bot.metrics import HANDOFFS, MESSAGES, intent_label
+from bot.parts import Clock, Parts
 from bot.rendering import Renderer
 from bot.store import claims
 from bot.store.conversations import lock_conversation
 from bot.store.db import unit_of_work
-from bot.turn import Turn
 from flows.base import Flow
 
 log = logging.getLogger(__name__)
 
 
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    """Wall-clock time in China (UTC+8), where every deadline is counted."""
-
-    def now(self) -> datetime:
-        from zoneinfo import ZoneInfo
-
-        return datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
-
-
-class Understanding(Protocol):
-    """What the engine needs from bot.knowledge."""
-
-    def search(
-        self, text: str, *, region: str, audience: Literal["insured", "staff"] = "insured", on: date
-    ) -> Any: ...
-
-
 @dataclass
 class Engine:
-    """Everything a turn needs, assembled once by the application."""
+    """Everything a turn needs, assembled once by the application, and the database it is saved in."""
 
     db: DbEngine
-    content: Content
-    renderer: Renderer
-    flows: Mapping[str, Flow]
-    understanding: Understanding
+    parts: Parts
     locks: Locks
-    clock: Clock = field(default_factory=SystemClock)
-    services: dict[str, Any] = field(default_factory=dict)
-    guards: Callable[[str], bool] | None = None
-    region_switch: Callable[[str], str | None] | None = None
     default_region: str = "jilin"
+
+    @property
+    def content(self) -> Content:
+        return self.parts.content
+
+    @property
+    def services(self) -> dict[str, Any]:
+        return self.parts.services
+
+    @property
+    def clock(self) -> Clock:
+        return self.parts.clock
+
+    @property
+    def renderer(self) -> Renderer:
+        return self.parts.renderer
+
+    @property
+    def flows(self) -> Mapping[str, Flow]:
+        return self.parts.flows
+
+    def with_clock(self, clock: Clock) -> Engine:
+        """The same engine reading another clock (tests, the evaluation's dated conversations)."""
+        return replace(self, parts=replace(self.parts, clock=clock))
 
     def handle(self, inbound: Inbound) -> Reply:
         """Handle one message: lock the person, load their session, run the turn, save: one transaction."""
@@ -70,7 +66,7 @@ class Engine:
                 session, inbound.channel, inbound.account, inbound.user_key, region
             )
             session.flush()
-            turn = Turn(self, session, conversation, inbound)
+            turn = Turn(self.parts, session, conversation, inbound)
             reply = turn.run()
             session.add(conversation)
         MESSAGES.labels(inbound.channel, inbound.kind, intent_label(reply.intent)).inc()

@@ -6,15 +6,16 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.content.faq import load_knowledge_content
-from bot.content.loader import Content
+from bot.content.loader import Content, read_yaml
 from bot.knowledge.guards import GuardSet
-from bot.knowledge.index import KnowledgeIndex
 from bot.knowledge.loading import index_from_content
+from bot.understanding import Understander, load_tables
+from bot.understanding.english import EnglishReader
+from flows.destinations import load_places
 
 
-def attach_knowledge(
-    content: Content,
-) -> tuple[KnowledgeIndex, Callable[[str], bool], Callable[[str], str | None]]:
+def attach_knowledge(content: Content) -> tuple[Understander, Callable[[str], bool]]:
+    """The understanding stage over the packs' knowledge, and the guard against injection and abuse."""
     knowledge = load_knowledge_content(content.root)
     for region, entries in knowledge.faq_by_region.items():
         if region in content.regions:
@@ -23,4 +24,8 @@ def attach_knowledge(
     guards = GuardSet(knowledge.guards)
     content.extras["knowledge"] = knowledge
     content.extras["index"] = index
-    return index, guards.looks_abusive_or_injection, guards.detect_region_switch
+    places = load_places(content.root / "destinations.yaml")
+    english = EnglishReader(read_yaml(content.root / "english.yaml")["phrases"], places.aliases)
+    understander = Understander(index, guards, places, load_tables(content.root), english)
+    content.extras["understander"] = understander
+    return understander, guards.looks_abusive_or_injection

@@ -88,6 +88,14 @@ ContextFn = Callable[[Slots, FlowContext], Mapping[str, Any]]
 Completion = Callable[[Slots, FlowContext], Outcome]
 Starter = Callable[[FlowContext], Outcome | None]
 Prefill = Callable[[str, FlowContext], Mapping[str, Any]]
+# What the understanding stage found in a message (its slots, bot/understanding) → the answers it gives to
+# this flow's steps (step slot → an option value or text for that step's parser), given the slots so far.
+Take = Callable[[Mapping[str, Any], Slots, FlowContext], Mapping[str, Any]]
+
+
+def iso(value: Any) -> str:
+    """A date slot as ISO text, whether it is a date or already text (slots kept across turns are JSON)."""
+    return value if isinstance(value, str) else str(value.isoformat())
 
 
 def always(_slots: Slots, _ctx: FlowContext) -> bool:
@@ -117,6 +125,7 @@ class Step:
     options: OptionsFn | None = None
     prompt_context: ContextFn | None = None
     sensitive: bool = False
+    asked: bool = True  # False: filled only from what the person says unprompted (their own local ratio)
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,9 @@ class Flow:
     on_complete: Completion
     on_start: Starter | None = None  # may answer instead of starting (e.g. "bind your identity first")
     prefill: Prefill | None = None  # slots already given in the sentence that started the flow
+    take: Take | None = None  # step answers from the slots the understanding found in any message
+    note: Callable[[Slots, FlowContext], Say | None] | None = None  # shown once before the next question
+    early: Callable[[Slots, FlowContext], Outcome | None] | None = None  # answers at once, ending the flow
 
     def prefilled(self, text: str, ctx: FlowContext) -> dict[str, Any]:
         """Slots the starting sentence answers ("我10月8号出院" → the discharge date), in step order."""
@@ -136,7 +148,7 @@ class Flow:
 
     def next_step(self, slots: Slots, ctx: FlowContext) -> Step | None:
         for step in self.steps:
-            if step.slot not in slots and step.when(slots, ctx):
+            if step.asked and step.slot not in slots and step.when(slots, ctx):
                 return step
         return None
 

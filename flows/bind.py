@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -127,6 +128,11 @@ def complete(slots: Slots, ctx: FlowContext) -> Outcome:
     )
 
 
+def take(given: Mapping[str, Any], _slots: Slots, _ctx: FlowContext) -> dict[str, Any]:
+    """Identity typed in one sentence ("我叫李红 身份证2201… 手机139…"): each value to its step, in order."""
+    return {slot: str(given[slot]) for slot in ("name", "id_number", "phone") if given.get(slot)}
+
+
 def _current(_slots: Slots, ctx: FlowContext) -> dict[str, Any]:
     return {"bound": ctx.person_id is not None}
 
@@ -140,4 +146,5 @@ FLOW = Flow(
         Step("code", "bind/ask_code", parse_code, prompt_context=_code_prompt),
     ),
     on_complete=complete,
+    take=take,
 )

@@ -1,22 +1,20 @@
-"""The deadline flow (截止日期): the date to claim by and the date processing is promised by; Chinese dates.
+"""The deadline flow (截止日期): the date to claim by and the date processing is promised by.
 
 "我10月8号出院" gives the date to claim by (manual reimbursement); "材料11月3日交齐" gives the date the
-agency should have paid by, counted in working days. Dates are read relative to the day of asking: "10月8号"
-is the latest such day not after today, "昨天", "上周五" count back. Also the template views of deadlines,
-which the settlement API renders too.
+agency should have paid by, counted in working days. Dates are read by flows.dates relative to the day of
+asking: "10月8号" is the latest such day not after today, "昨天", "上周五" count back. Also the template
+views of deadlines, which the settlement API renders too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from flows.base import Flow, FlowContext, Invalid, Outcome, Refused, Say, Slots, Step
-from flows.errors import FlowsError
+from flows.base import Flow, FlowContext, Invalid, Outcome, Refused, Say, Slots, Step, iso
+from flows.dates import DateWordsError, find_dates
 from settlement import (
     Deadline,
     RegionDeadlines,
@@ -26,109 +24,7 @@ from settlement import (
     deadline,
 )
 
-# Parsing tables for Chinese date words (patterns for input, not user-facing text).
-_CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
-_NUM = r"\d{1,4}|[零〇一二两三四五六七八九十]{1,4}"
-_DATE = re.compile(
-    rf"(?:(?P<y>\d{{4}}|[零〇一二三四五六七八九]{{4}})\s*(?:年|[-/.])\s*)?"
-    rf"(?P<m>{_NUM})\s*(?:月|(?<=\d)[-/.](?=\d))\s*(?P<d>{_NUM})\s*(?:日|号)?"
-)
-_RELATIVE_DAYS = {"大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0}
-_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
-_WEEK = re.compile(r"(?P<which>上上|上|这|本)?(?:周|星期|礼拜)(?P<day>[一二三四五六日天末])")
-_MATERIALS_WORDS = ("材料", "交齐", "交全", "齐了", "递交", "提交", "资料")
 _NO_WORDS = ("没有", "没", "还没", "未", "否", "不", "no", "无", "还没交", "没交齐")
-_CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
-
-
-class DateWordsError(FlowsError):
-    """No usable date in the text; `code` says why (missing, impossible, several) with template context."""
-
-    def __init__(self, code: str, **context: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.context = context
-
-
-@dataclass(frozen=True)
-class FoundDate:
-    """A date found in a text, and whether its clause speaks of materials handed in."""
-
-    on: dt.date
-    about_materials: bool
-
-
-def _number(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if all(c in _CN_DIGITS for c in text):  # 二〇二六
-        return int("".join(str(_CN_DIGITS[c]) for c in text))
-    tens, _, units = text.partition("十")
-    if "十" not in text:
-        raise DateWordsError("missing")
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
-
-
-def _calendar_date(match: re.Match[str], today: dt.date) -> dt.date:
-    try:
-        month, day = _number(match.group("m")), _number(match.group("d"))
-        year = None if match.group("y") is None else _number(match.group("y"))
-    except (KeyError, ValueError) as exc:
-        raise DateWordsError("missing") from exc
-    try:
-        dt.date(2000 if year is None else year, month, day)  # 2000 is a leap year: 2月29日 may exist
-    except ValueError as exc:
-        raise DateWordsError("impossible", month=month, day=day) from exc
-    if year is not None:
-        return dt.date(year, month, day)
-    for candidate_year in (today.year, today.year - 1, today.year - 2, today.year - 3, today.year - 4):
-        try:
-            candidate = dt.date(candidate_year, month, day)
-        except ValueError:  # 2月29日 outside a leap year: look further back
-            continue
-        if candidate <= today:
-            return candidate
-    raise DateWordsError("impossible", month=month, day=day)
-
-
-def _relative_date(clause: str, today: dt.date) -> dt.date | None:
-    for word, offset in _RELATIVE_DAYS.items():
-        if word in clause:
-            return today + dt.timedelta(days=offset)
-    week = _WEEK.search(clause)
-    if week is None:
-        return None
-    monday = today - dt.timedelta(days=today.weekday())
-    weeks_back = {"上上": 2, "上": 1}.get(week.group("which") or "", 0)
-    return monday + dt.timedelta(days=_WEEKDAYS[week.group("day")] - 7 * weeks_back)
-
-
-def find_dates(text: str, today: dt.date) -> list[FoundDate]:
-    """Every date in `text`, in order, each marked when its clause is about materials handed in."""
-    clean = unicodedata.normalize("NFKC", text).strip().lower()
-    found: list[FoundDate] = []
-    for clause in _CLAUSE.split(clean):
-        if not clause:
-            continue
-        about = any(word in clause for word in _MATERIALS_WORDS)
-        matches = list(_DATE.finditer(clause))
-        if matches:
-            found.extend(FoundDate(_calendar_date(m, today), about) for m in matches)
-            continue
-        relative = _relative_date(clause, today)
-        if relative is not None:
-            found.append(FoundDate(relative, about))
-    return found
-
-
-def parse_one_date(text: str, today: dt.date) -> dt.date:
-    """The one date in `text` (any clause); DateWordsError when there is none or several different ones."""
-    dates = {d.on for d in find_dates(text, today)}
-    if not dates:
-        raise DateWordsError("missing")
-    if len(dates) > 1:
-        raise DateWordsError("several")
-    return dates.pop()
 
 
 def _region_deadlines(ctx: FlowContext) -> RegionDeadlines | None:
@@ -265,6 +161,17 @@ def prefill(sentence: str, ctx: FlowContext) -> dict[str, Any]:
         return {}
 
 
+def take(given: Mapping[str, Any], _slots: Slots, _ctx: FlowContext) -> dict[str, Any]:
+    """The discharge date the understanding found ("10月8号出院的 最晚哪天去报")."""
+    found = given.get("discharged_on") or given.get("admitted_on")
+    if found is None:
+        return {}
+    materials = given.get("materials_complete_on")
+    # parse_treatment reads the same dates again from this text, each in its own clause
+    said = iso(found) if materials is None else f"{iso(found)}，材料{iso(materials)}交齐"
+    return {"dates": said}
+
+
 FLOW = Flow(
     name="deadline",
     steps=(
@@ -274,4 +181,5 @@ FLOW = Flow(
     on_complete=_complete,
     on_start=_on_start,
     prefill=prefill,
+    take=take,
 )

@@ -1,4 +1,4 @@
-"""Treatment places recognised in free text, at the granularity a filing needs, and stay durations.
+"""Treatment places recognised in free text, at the granularity a filing needs.
 
 Granularity (吉医保规〔2023〕4号 第十二条): in the insured person's own province the pooling region;
 in another province the city-level region or the municipality; Hainan, Tibet and the XPCC at the province
@@ -7,7 +7,6 @@ level. The places themselves are data: content/destinations.yaml (see its header
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -214,57 +213,3 @@ def find_destination(text: str, insured_region: str, places: Places | None = Non
 def find_scope(text: str, insured_region: str, places: Places | None = None) -> Scope | None:
     """ "in_province" / "cross_province" from a place, a province or words like 省外; None if not said."""
     return (places or load_places()).scope(text, insured_region)
-
-
-# ---- durations ---------------------------------------------------------------------------------------------
-# Parsing patterns for Chinese input (house rule: small constant tables in the parser module).
-_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_OPEN_ENDED = ("长期", "常住", "长住", "定居", "养老", "安置", "一直", "不回来", "以后都")
-_FEW = {"几天": 3 / 30, "几周": 0.5, "几个星期": 0.5, "几个月": 3.0, "一阵子": 1.0, "短期": 0.5, "临时": 0.5}
-_NUMBER = r"(\d+(?:\.\d+)?|[零一二两三四五六七八九十]+)"
-_UNITS = (
-    (re.compile(_NUMBER + r"年半"), 12.0, 6.0),
-    (re.compile(_NUMBER + r"多?年"), 12.0, 0.0),
-    (re.compile(_NUMBER + r"个半月"), 1.0, 0.5),
-    (re.compile(_NUMBER + r"个?多?月"), 1.0, 0.0),
-    (re.compile(_NUMBER + r"个?(?:周|星期|礼拜)"), 7 / 30, 0.0),
-    (re.compile(_NUMBER + r"(?:天|日)"), 1 / 30, 0.0),
-)
-_HALF = (("半年", 6.0), ("半个月", 0.5), ("半月", 0.5))
-_LESS = ("不到", "不满", "少于", "以内", "以下", "不超过")
-
-
-def _number(word: str) -> float:
-    if word[0].isdigit():
-        return float(word)
-    if "十" in word:
-        tens, _, ones = word.partition("十")
-        return float((_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0))
-    value = 0
-    for char in word:
-        value = value * 10 + _DIGITS[char]
-    return float(value)
-
-
-def parse_duration_months(text: str) -> float | None:
-    """How long the person stays away, in months: "住半年" → 6, "三个月" → 3, "10天" → 0.33, "长期" → inf.
-
-    "不到半年" gives a little less than 6 and "半年以上" 6 itself ("6个月以上" includes 6 months).
-    None when the text says no duration.
-    """
-    clean = _normalise(text)
-    if any(word in clean for word in _OPEN_ENDED):
-        return math.inf
-    months: float | None = None
-    for pattern, factor, extra in _UNITS:
-        match = pattern.search(clean)
-        if match:
-            months = _number(match.group(1)) * factor + extra
-            break
-    if months is None:
-        months = next((value for word, value in _HALF if word in clean), None)
-    if months is None:
-        return next((value for word, value in _FEW.items() if word in clean), None)
-    if any(word in clean for word in _LESS):
-        months -= 0.5 if months >= 1 else months / 2
-    return months

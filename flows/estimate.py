@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from flows.base import Flow, FlowContext, Invalid, Option, Outcome, Refused, Say, Slots, Step
-from flows.deadline import DateWordsError, parse_one_date
+from flows.base import Flow, FlowContext, Invalid, Option, Outcome, Refused, Say, Slots, Step, iso
+from flows.dates import DateWordsError, parse_one_date
+from flows.estimate_answers import early_answer, ratio_note
 from flows.money_words import MoneyWordsError, find_spent_amount, parse_money
 from settlement import Estimate, EstimateRequest, InvalidRequest, Line, RegionPolicy, estimate
 
@@ -153,6 +154,48 @@ def prefill(sentence: str, _ctx: FlowContext) -> dict[str, Any]:
     return found
 
 
+_CATEGORY_OF_KIND = {"long_term": "long_term", "referral": "referral", "temporary": "temporary"}
+
+
+def take(given: Mapping[str, Any], _slots: Slots, _ctx: FlowContext) -> dict[str, Any]:
+    """Step answers from the understood slots: "职工医保 忘带卡了没直接结 花了八千" → scheme employee,
+    not settled directly through the person's own fault, total 8000."""
+    out: dict[str, Any] = {}
+    for name in ("scheme", "service"):
+        if given.get(name):
+            out[name] = str(given[name])
+    if given.get("hospital_level"):
+        out["hospital_level"] = str(given["hospital_level"])
+    if given.get("amount") is not None:
+        out["total"] = str(given["amount"])
+    if given.get("discharged_on") is not None:
+        out["discharged_on"] = iso(given["discharged_on"])
+    reasons = set(given.get("reasons") or ())
+    kind = given.get("filing_kind")
+    if "no_referral" in reasons:
+        out["category"] = "unfiled"
+    elif "emergency" in reasons:
+        out["category"] = "emergency"
+    elif kind in _CATEGORY_OF_KIND:
+        out["category"] = _CATEGORY_OF_KIND[kind]
+    if reasons & {"own_fault", "system_fault"}:
+        out["direct_settlement"] = "no"
+        out["own_fault"] = "yes" if "own_fault" in reasons else "no"
+    if given.get("own_ratio") is not None:  # the person's own local ratio ("本地报80%")
+        out["local_ratio"] = str(given["own_ratio"])
+    for name in ("quota", "quota_used"):
+        if given.get(name) is not None:
+            out[name] = str(given[name])
+    if given.get("stays"):
+        out["stays"] = [dict(stay) for stay in given["stays"]]
+    return out
+
+
+def _figure(text: Any, _slots: Slots, _ctx: FlowContext) -> Any:
+    """A figure the person gave unprompted (a ratio, a quota, stays): taken as the understanding read it."""
+    return text
+
+
 def build_request(slots: Slots, ctx: FlowContext) -> EstimateRequest:
     """The settlement request from the filled slots; what the person was not asked is left to the core's
     defaults, which its trace reports as assumed."""
@@ -168,6 +211,7 @@ def build_request(slots: Slots, ctx: FlowContext) -> EstimateRequest:
         own_fault=slots.get("own_fault") == "yes",
         discharged_on=ctx.today if discharged is None else dt.date.fromisoformat(discharged),
         total=Decimal(slots["total"]),
+        local_ratio=Decimal(slots["local_ratio"]) if slots.get("local_ratio") else None,
     )
 
 
@@ -223,8 +267,15 @@ FLOW = Flow(
         ),
         Step("total", "estimate/ask_total", parse=parse_total),
         Step("discharged_on", "estimate/ask_discharged", parse=parse_discharge, when=_inpatient_like),
+        Step("local_ratio", "estimate/ask_total", parse=_figure, asked=False),
+        Step("quota", "estimate/ask_total", parse=_figure, asked=False),
+        Step("quota_used", "estimate/ask_total", parse=_figure, asked=False),
+        Step("stays", "estimate/ask_total", parse=_figure, asked=False),
     ),
     on_complete=_complete,
     on_start=_on_start,
     prefill=prefill,
+    take=take,
+    note=ratio_note,
+    early=early_answer,
 )

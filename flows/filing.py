@@ -18,7 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flows import filing_rules as rules
-from flows.base import Flow, FlowContext, Invalid, Option, Outcome, Refused, Say, Slots, Step
+from flows.base import Flow, FlowContext, Invalid, Option, Outcome, Refused, Say, Slots, Step, iso
+from flows.dates import add_months, parse_day
 from flows.destinations import find_destination
 from flows.errors import RuleViolation
 
@@ -27,10 +28,6 @@ NEW_PREFIX = "new:"
 CHINA = ZoneInfo("Asia/Shanghai")
 # Reply that signs a pledge in chat (the issue: "replying 我承诺"); spaces and punctuation are ignored.
 PLEDGE_REPLY = "我承诺"
-# Relative day words people type for a start date (parsing table, not user-facing text).
-_DAY_WORDS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "昨天": -1, "前天": -2}
-_FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
-_MONTH_DAY = re.compile(r"^(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日号]?$")
 
 
 @dataclass(frozen=True)
@@ -197,7 +194,7 @@ def _needs_cancel_proof(slots: Slots, ctx: FlowContext) -> bool:
         and months is not None
         and filing is not None
         and filing.kind == "long_term"
-        and ctx.today < rules.add_months(filing.valid_from, months)
+        and ctx.today < add_months(filing.valid_from, months)
     )
 
 
@@ -249,25 +246,8 @@ def place_role_options(_slots: Slots, ctx: FlowContext) -> tuple[Option, ...]:
     return tuple(Option(c.value, c.label) for c in _policy(ctx).place_roles)
 
 
-def parse_day(text: str, today: date) -> date | None:
-    """今天 / 明天 / 2026-12-01 / 2026年12月1日 / 12月1日 (this year)."""
-    clean = re.sub(r"\s+", "", text)
-    if clean in _DAY_WORDS:
-        return today + timedelta(days=_DAY_WORDS[clean])
-    try:
-        match = _FULL_DATE.search(clean)
-        if match:
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        match = _MONTH_DAY.match(clean)
-        if match:
-            return date(today.year, int(match.group(1)), int(match.group(2)))
-    except ValueError:
-        return None
-    return None
-
-
 def parse_start(text: str, slots: Slots, ctx: FlowContext) -> Any:
-    day = parse_day(text, ctx.today)
+    day = parse_day(text, ctx.today, "past" if _action(slots) == "retroactive" else "future")
     if day is None:
         raise Invalid("filing/start_invalid")
     policy = _policy(ctx)
@@ -323,7 +303,7 @@ def _filing_data(slots: Slots, ctx: FlowContext) -> dict[str, Any]:
     kind = policy.kind(_kind_id(slots, ctx))
     start = date.fromisoformat(slots["start"])
     destination = slots["destination"]
-    due = rules.add_months(start, policy.pledge_months) if policy.pledge_months else None
+    due = add_months(start, policy.pledge_months) if policy.pledge_months else None
     return {
         "kind": kind.id,
         "kind_label": kind.label,
@@ -376,6 +356,50 @@ def _summary(slots: Slots, ctx: FlowContext) -> Mapping[str, Any]:
 
 def yes_no(_slots: Slots, ctx: FlowContext) -> tuple[Option, ...]:
     return ctx.options("yes_no")
+
+
+# ---- what a sentence already says ---------------------------------------------------------------------
+_ROLE_OF_PROOF = {"long_term_residence": "residence", "work_away": "residence", "resettlement": "household"}
+
+
+def take(given: Mapping[str, Any], slots: Slots, ctx: FlowContext) -> dict[str, Any]:
+    """Step answers from the understood slots: "给我办个生育备案 去南京生孩子" → action new:childbirth and
+    destination 南京; "我想走承诺备案" → action pledge; "把我的备案撤了" → cancel (of the one current
+    filing)."""
+    policy = _policy(ctx)
+    out: dict[str, Any] = {}
+    action, kind, pledge = given.get("action"), given.get("filing_kind"), bool(given.get("pledge"))
+    if kind not in policy.kinds:
+        kind = None
+    can_pledge = bool(policy.pledge_label) and policy.pledge_months is not None
+    if action in ("cancel", "change"):
+        out["action"] = action
+        current = _current(ctx)
+        if len(current) == 1:
+            out["target"] = str(current[0].id)
+    elif action == "retroactive" and policy.retroactive_label:
+        out["action"] = "retroactive"
+    elif pledge and can_pledge and (kind is None or policy.kinds[kind].pledge == "allowed"):
+        out["action"] = PLEDGE
+    elif kind is not None:
+        out["action"] = f"{NEW_PREFIX}{kind}"
+    if kind is not None:
+        out["kind"] = kind
+    destination = given.get("destination")
+    if destination is not None:
+        out["destination"] = getattr(destination, "name", str(destination))
+    if given.get("start") is not None:
+        out["start"] = iso(given["start"])
+    if given.get("proof"):
+        out["proof"] = given["proof"]
+        # A residence or work proof is of the place one lives or works in; a household register of the
+        # household (户籍) place (第六条（二）: one filing of each may be open at once).
+        role = _ROLE_OF_PROOF.get(str(given["proof"]))
+        if role is not None and any(r.value == role for r in policy.place_roles):
+            out["place_role"] = role
+    elif pledge and can_pledge:
+        out["proof"] = PLEDGE
+    return out
 
 
 # ---- completion -----------------------------------------------------------------------------------------
@@ -595,7 +619,11 @@ FLOW = Flow(
         ),
         Step("proof", "filing/ask_proof", parse_proof, when=_open(_needs_proof), options=proof_options),
         Step(
-            "pledge", "filing/pledge_text", parse_pledge_reply, when=_is_pledge, prompt_context=_pledge_prompt
+            "pledge",
+            "filing/pledge_text",
+            parse_pledge_reply,
+            when=_open(_is_pledge),
+            prompt_context=_pledge_prompt,
         ),
         Step(
             "confirm",
@@ -607,4 +635,5 @@ FLOW = Flow(
         ),
     ),
     on_complete=complete,
+    take=take,
 )

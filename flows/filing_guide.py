@@ -25,7 +25,8 @@ from typing import Any
 import yaml
 
 from flows.base import Flow, FlowContext, Invalid, Option, Outcome, Say, Slots, Step
-from flows.destinations import Places, load_places, parse_duration_months
+from flows.destinations import Places, load_places
+from flows.durations import parse_duration_months
 from flows.errors import FlowsError
 from flows.materials import case_view
 

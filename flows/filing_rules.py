@@ -27,12 +27,12 @@ Rules (ids as in filing.yaml):
 
 from __future__ import annotations
 
-import calendar as stdlib_calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
 
+from flows.dates import add_months
 from flows.errors import RuleViolation
 
 ACTIVE = "active"
@@ -230,14 +230,6 @@ class PlannedFiling:
                 "scheme",
             )
         }
-
-
-# ---- dates ----------------------------------------------------------------------------------------------
-def add_months(start: date, months: int) -> date:
-    """Same day number `months` later, or the month's last day when that month is shorter."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, stdlib_calendar.monthrange(year, month)[1]))
 
 
 def _kind_valid_to(kind: KindPolicy, valid_from: date) -> date | None:

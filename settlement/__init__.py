@@ -30,9 +30,12 @@ from settlement.estimate import estimate
 from settlement.model import Estimate, EstimateRequest, Line
 from settlement.parameters import ParameterSet, parse_parameters
 from settlement.policy import POLICY_FILES, RegionPolicy, parse_region_policy
+from settlement.ratio import RatioAnswer, remote_ratio
 from settlement.rules import RemoteRules, parse_rules
 
 __all__ = [
+    "RatioAnswer",
+    "remote_ratio",
     "DEADLINE_NAMES",
     "POLICY_FILES",
     "CalendarError",

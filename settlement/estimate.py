@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -83,7 +84,11 @@ def estimate(request: EstimateRequest, policy: RegionPolicy) -> Estimate:
     params = _service_parameters(request, policy, trace)
     try:
         deductible = trace.used(params.deductible[request.hospital_level].at(discharged))
-        ratio = trace.used(params.ratio[request.hospital_level].at(discharged))
+        ratio = params.ratio[request.hospital_level].at(discharged)
+        if request.local_ratio is None:
+            trace.used(ratio)
+        else:  # the person's own figure: not a demo parameter, the trace says whose it is
+            ratio = replace(ratio, value=request.local_ratio, source="person", verified=True)
         limit = trace.used(params.annual_limit[request.hospital_level].at(discharged))
     except ParameterNotInForce as exc:
         raise InvalidRequest([FieldProblem("discharged_on", "no_parameters_in_force")]) from exc
@@ -308,6 +313,11 @@ def _check(request: EstimateRequest, policy: RegionPolicy) -> None:
         code = _money_problem(value)
         if code:
             problems.append(FieldProblem(name, code))
+    own = request.local_ratio
+    if own is not None and (
+        isinstance(own, bool) or not isinstance(own, Decimal | int) or not Decimal(0) < Decimal(own) <= 1
+    ):
+        problems.append(FieldProblem("local_ratio", "out_of_range"))
     paid = request.fund_paid_by_year
     if not isinstance(paid, Mapping) or any(
         isinstance(y, bool) or not isinstance(y, int) or _money_problem(v) for y, v in paid.items()

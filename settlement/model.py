@@ -33,6 +33,7 @@ class EstimateRequest:
     over_limit: Decimal | None = None  # 超限价
     class_b_self_pay: Decimal | None = None  # 乙类先行自付
     fund_paid_by_year: Mapping[int, Decimal] = field(default_factory=dict)
+    local_ratio: Decimal | None = None  # the person's own local ratio ("本地报80%"), instead of the table
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -80,7 +79,7 @@ def base_engine(db: DbEngine, database_url: str) -> Engine:
 @pytest.fixture
 def engine(base_engine: Engine, clock: FixedClock) -> Engine:
     """The session's engine with this test's clock."""
-    return replace(base_engine, clock=clock)
+    return base_engine.with_clock(clock)
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from pypinyin import Style, lazy_pinyin
 from bot.knowledge.models import Synonyms
 from bot.knowledge.normalise import normalise
 
-# Token kinds and their weights, calibrated on tests/eval/. Words (jieba, with every canonical synonym in its
+# Token kinds and their weights, calibrated on the ranking set. Words (jieba, with every canonical synonym
+# in its
 # dictionary) carry the meaning. Character bigrams of each Chinese run let 异地 match 长期异地 and survive
 # segmentation slips, but weigh less: those crossing a word boundary ("以异" in 可以异地) are rare, hence
 # heavy in BM25, and mean little. Single characters keep a question findable through typos and

@@ -1,7 +1,11 @@
-"""Evaluation of question understanding on a labelled set: top-1 accuracy per category, and the misses.
+"""Ranking quality of the knowledge index on its calibration set: top-1 accuracy per category, and the misses.
 
-An eval file (tests/eval/<region>.yaml) holds a region, the date the questions are asked (asked_on), and cases
-{q, expect, category[, audience]}; expect is "faq:<id>", "flow:<name>", "command:<name>" or "fallback".
+This measures the ranking only (a menu whose first choice is right counts as right); what people read is
+measured by `yibao eval` (bot/evaluation) on tests/eval/.
+
+A ranking file (tests/knowledge/ranking/<region>.yaml) holds a region, the date the questions are asked
+(asked_on), and cases {q, expect, category[, audience]}; expect is "faq:<id>", "flow:<name>",
+"command:<name>" or "fallback".
 A case is right when the band is answer or clarify with the expected item first, or, for "fallback",
 when the band is fallback.
 """
@@ -24,7 +28,7 @@ from bot.knowledge.index import KnowledgeIndex, SearchResult
 from bot.knowledge.loading import index_from_content
 from bot.knowledge.models import Audience
 
-DEFAULT_EVAL_DIR = DEFAULT_CONTENT_ROOT.parent / "tests" / "eval"
+DEFAULT_EVAL_DIR = DEFAULT_CONTENT_ROOT.parent / "tests" / "knowledge" / "ranking"
 _EXPECT_KINDS = ("faq", "flow", "command")
 
 
@@ -173,6 +177,6 @@ def unknown_expectations(cases: Sequence[EvalCase], content_root: Path = DEFAULT
 
 
 def evaluate(content_root: Path = DEFAULT_CONTENT_ROOT, eval_dir: Path = DEFAULT_EVAL_DIR) -> EvalReport:
-    """Build the index from content/ and run every eval set of eval_dir (for `yibao eval`)."""
+    """Build the index from content/ and rank every question of the calibration set."""
     content = load_knowledge_content(content_root)
     return run_eval(index_from_content(content), load_eval_sets(eval_dir), GuardSet(content.guards))

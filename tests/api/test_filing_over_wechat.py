@@ -186,14 +186,19 @@ def test_bind_refuses_each_invalid_id_number_with_its_own_message(client, fake, 
 
 def test_jilin_long_term_filing_with_proof(client, fake, engine):
     person, who = bound(client, fake, engine)
-    done = _file_long_term(person, "在北京工作")
+    # "在北京工作" names the place and the proof (work away), so the place's role and the proof are not asked
+    person.say("我要办备案")
+    person.pick("长期异地")
+    assert "从哪天开始" in person.say("在北京工作")
+    assert "确认提交吗" in person.say("今天")
+    done = person.pick("是")
     assert "备案已办理" in done and "北京市" in done and "起长期有效" in done
     assert "异地工作证明材料" in done and "异地安置认定材料" not in done
     (filing,) = _filings_of(engine, who)
     assert (filing.kind, filing.proof, filing.place_role, filing.channel) == (
         "long_term",
         "work_away",
-        "household",
+        "residence",
         "wechat",
     )
     with Session(engine.db) as session:
@@ -279,7 +284,7 @@ def test_abandon_halfway_then_resume_a_day_later(client, fake, engine):
 def test_a_question_in_the_middle_of_a_filing_then_continue(client, fake, engine):
     person, who = bound(client, fake, engine, mode="plain")
     answer = person.file(Pick("生育"), "承诺制备案有效期多久")
-    assert "6个月" in answer and "继续" in answer and "吉医保规〔2023〕4号" in answer
+    assert "6个月" in answer and "去哪里就医" in answer and "吉医保规〔2023〕4号" in answer
     assert "去哪里就医" in person.say("继续")
     person.say("杭州")
     person.say("今天")

@@ -7,7 +7,7 @@ from functools import partial
 
 import pytest
 
-from flows.deadline import DateWordsError, find_dates, parse_one_date
+from flows.dates import DateWordsError, find_dates, parse_one_date
 from tests.flows import transcript
 from tests.flows.transcript import module_engine, text_of
 

@@ -12,8 +12,8 @@ from flows.destinations import (
     find_destination,
     find_scope,
     load_places,
-    parse_duration_months,
 )
+from flows.durations import parse_duration_months
 
 # text, insured region, expected code (None: not recognised), level, cross-province
 CASES = [

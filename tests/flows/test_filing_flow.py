@@ -78,7 +78,8 @@ def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
     chat = bind(engine, demo("demo3"))
     pid = _person_id(engine, "demo3")
     before = len(_filings(engine, pid))
-    done = _file(chat, Pick("长期异地"), "在北京工作", Pick("户籍地"), "2026-12-01", Pick("异地工作"), "是")
+    # "在北京工作" names the place and the proof (work away), and so the place's role (where one works)
+    done = _file(chat, Pick("长期异地"), "在北京工作", "2026-12-01", "是")
     assert "备案已办理" in done and "北京市" in done and "2026年12月1日起长期有效" in done
     assert "异地工作证明材料" in done and "异地安置认定材料" not in done
     assert chat.intent == "filing:long_term"
@@ -88,11 +89,11 @@ def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
     assert (filing.kind, filing.proof, filing.place_role, filing.destination_code) == (
         "long_term",
         "work_away",
-        "household",
+        "residence",
         "110000",
     )
     # filing the same place again is refused with the rule and its citation
-    refused = _file(chat, Pick("长期异地"), "北京", Pick("户籍地"), "今天", Pick("异地工作"), "是")
+    refused = _file(chat, Pick("长期异地"), "北京", Pick("工作地"), "今天", Pick("异地工作"), "是")
     assert "不需要重复办理" in refused and "依据：吉林省优化五类医保服务20条便民举措 第4条" in refused
     # cancel, then file again
     cancelled = _file(chat, Pick("撤销"), Pick("北京市"), "是")
@@ -200,7 +201,8 @@ def test_abandon_halfway_then_resume(engine):
 def test_a_question_in_the_middle_then_continue(engine):
     chat = bind(engine, demo("demo3"))
     answer = _file(chat, Pick("生育"), "承诺制备案有效期多久")
-    assert "6个月" in answer and "继续" in answer
+    # answered, then the step it was on is asked again; 继续 asks it once more
+    assert "6个月" in answer and "去哪里就医" in answer
     assert "去哪里就医" in chat.say("继续")
     chat.say("杭州")
     chat.say("今天")

@@ -1,4 +1,5 @@
-"""The evaluation set: at least 300 questions, every category, labels that exist, top-1 >= 95%."""
+"""The knowledge index's calibration set (tests/knowledge/ranking/): at least 300 questions, every category,
+labels that exist, ranking top-1 >= 95%. What people read is scored by tests/eval/ (the reply evaluation)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,274 @@
+"""Runs the open flow: starts it with every slot the message already gave, fills steps from what each message
+says (numbers, labels, words, or any slot the understanding found), asks only for what is missing, and
+completes it. The next step is computed once per message and handed to whatever needs it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.commands import normalise
+from bot.store.models import Conversation
+from bot.turn_output import TurnOutput
+from bot.understanding import Understood
+from bot.understanding.reader import IDENTITY_SLOTS
+from flows.base import Flow, FlowContext, Invalid, Option, Outcome, Refused, Step
+
+YES, NO = "yes", "no"
+
+
+class FlowRunner:
+    def __init__(self, out: TurnOutput, flows: Mapping[str, Flow], context: Any) -> None:
+        self.out = out
+        self.flows = flows
+        self._context = context  # () -> FlowContext, built lazily (it reads the clock and services)
+
+    @property
+    def conv(self) -> Conversation:
+        return self.out.conv
+
+    def flow(self) -> Flow | None:
+        return self.flows.get(self.conv.flow or "")
+
+    def clear(self) -> None:
+        if "noted" in self.conv.pending:
+            self.conv.pending = {k: v for k, v in self.conv.pending.items() if k != "noted"}
+        self.conv.flow = None
+        self.conv.slots = {}
+        self.conv.filled = []
+        self.conv.paused = False
+
+    def current_step(self) -> Step | None:
+        flow = self.flow()
+        return None if flow is None else flow.next_step(self.conv.slots, self._context())
+
+    # ---- start -------------------------------------------------------------------------------------------
+    def start(self, name: str, understood: Understood | None = None, trigger: str = "") -> None:
+        flow = self.flows.get(name)
+        if flow is None:
+            self.out.say("engine/flow_unavailable", intent=f"flow:{name}")
+            return
+        self.out.mark(f"flow:{name}")
+        ctx = self._context()
+        given = dict(understood.slots) if understood is not None else self.given_later(name)
+        if flow.on_start is not None:
+            outcome = flow.on_start(ctx)
+            if outcome is not None:
+                self._remember_for_later(name, given)
+                self.outcome(outcome)
+                return
+        self.clear()
+        self.conv.flow = name
+        prefilled = flow.prefilled(trigger, ctx)
+        self.conv.slots = dict(prefilled)
+        self.conv.filled = list(prefilled)
+        self.take(flow, given, ctx)
+        self.prompt()
+
+    def _remember_for_later(self, name: str, given: Mapping[str, Any]) -> None:
+        """Slots said before a flow could start (bind first): kept, so they are not asked for again."""
+        kept = {k: v for k, v in given.items() if k not in IDENTITY_SLOTS}
+        if kept:
+            self.conv.pending = {**self.conv.pending, "given": {"flow": name, "slots": _storable(kept)}}
+
+    def given_later(self, name: str) -> dict[str, Any]:
+        given = self.conv.pending.get("given")
+        if not isinstance(given, dict) or given.get("flow") != name:
+            return {}
+        self.conv.pending = {k: v for k, v in self.conv.pending.items() if k != "given"}
+        return dict(given.get("slots") or {})
+
+    # ---- filling -----------------------------------------------------------------------------------------
+    def take(self, flow: Flow, given: Mapping[str, Any], ctx: FlowContext) -> list[str]:
+        """Fill every step the understood slots answer, in step order; returns the slots filled."""
+        if not given or flow.take is None:
+            return []
+        inputs = dict(flow.take(given, self.conv.slots, ctx))
+        filled: list[str] = []
+        changed = True
+        while changed and inputs:  # a step's condition may depend on a slot filled in the pass before
+            changed = False
+            for step in flow.steps:
+                if step.slot in self.conv.slots or step.slot not in inputs:
+                    continue
+                if not step.when(self.conv.slots, ctx):
+                    continue
+                value = self._accept(step, inputs.pop(step.slot), ctx)
+                if value is not _REFUSED:
+                    self._set(step.slot, value)
+                    filled.append(step.slot)
+                    changed = True
+        return filled
+
+    def answer_step(self, text: str, understood: Understood) -> bool:
+        """Fill the current step (and any other the message answers); False when the message answers none."""
+        flow = self.flow()
+        if flow is None:
+            return False
+        ctx = self._context()
+        step = flow.next_step(self.conv.slots, ctx)
+        if step is None:
+            return False
+        picked = self._pick(step, text, understood, ctx)
+        # In a question ("承诺制备案有效期多久") the slot words name the topic, not the person's answers.
+        given = {} if understood.act == "ask" and understood.asks else understood.slots
+        if picked is not None:
+            value = self._accept(step, picked, ctx, raise_invalid=True)
+            self._set(step.slot, value)
+            self.take(flow, given, ctx)
+            return True
+        return bool(self.take(flow, given, ctx))
+
+    def answer_free_text(self, text: str) -> None:
+        """The message as the answer to a free-text step (a name, a date, a place); explains a refusal."""
+        flow = self.flow()
+        ctx = self._context()
+        step = None if flow is None else flow.next_step(self.conv.slots, ctx)
+        if step is None:
+            return
+        if step.options is not None:
+            options = step.options(self.conv.slots, ctx)
+            example = _head(self.out.renderer.gettext(self.out.locale, options[0].label)) if options else ""
+            raise Invalid("engine/invalid_option", example=example)
+        self._set(step.slot, self._accept(step, text, ctx, raise_invalid=True))
+
+    def _pick(self, step: Step, text: str, understood: Understood, ctx: FlowContext) -> str | None:
+        if step.options is None:
+            return None
+        options = step.options(self.conv.slots, ctx)
+        values = {o.value for o in options}
+        if understood.act in ("confirm", "deny") and {YES, NO} <= values:
+            return YES if understood.act == "confirm" else NO
+        return pick_option(text, options, self.out.renderer, self.out.locale)
+
+    def _accept(self, step: Step, value: Any, ctx: FlowContext, raise_invalid: bool = False) -> Any:
+        try:
+            return step.parse(value, self.conv.slots, ctx)
+        except Invalid:
+            if raise_invalid:
+                raise
+            return _REFUSED
+
+    def _set(self, slot: str, value: Any) -> None:
+        self.conv.slots = {**self.conv.slots, slot: value}
+        self.conv.filled = [*self.conv.filled, slot]
+
+    # ---- asking and completing ---------------------------------------------------------------------------
+    def prompt(self, resumed: bool = False) -> None:
+        flow = self.flow()
+        if flow is None:
+            self.clear()
+            return
+        ctx = self._context()
+        if flow.early is not None:
+            answer = flow.early(self.conv.slots, ctx)
+            if answer is not None:
+                self.clear()
+                self.outcome(answer)
+                return
+        step = flow.next_step(self.conv.slots, ctx)
+        if step is None:
+            self.complete(flow, ctx)
+            return
+        self._note(flow, ctx)
+        extra = dict(step.prompt_context(self.conv.slots, ctx)) if step.prompt_context else {}
+        options = step.options(self.conv.slots, ctx) if step.options else ()
+        if resumed:
+            self.out.say("engine/resumed")
+        self.out.say(step.prompt, options=options, slots=dict(self.conv.slots), **extra)
+
+    def _note(self, flow: Flow, ctx: FlowContext) -> None:
+        """What the facts so far already decide (a ratio), said once, before the next question."""
+        if flow.note is None:
+            return
+        say = flow.note(self.conv.slots, ctx)
+        if say is None:
+            return
+        text = self.out.render(say.template, say.context)
+        if self.conv.pending.get("noted") == text:
+            return
+        self.conv.pending = {**self.conv.pending, "noted": text}
+        self.out.emit(text)
+
+    def complete(self, flow: Flow, ctx: FlowContext) -> None:
+        slots = dict(self.conv.slots)
+        self.clear()
+        try:
+            outcome = flow.on_complete(slots, ctx)
+        except Refused as refused:
+            self.out.intent = f"refused:{flow.name}"
+            self.out.say(refused.template, **refused.context)
+            return
+        self.outcome(outcome)
+
+    def outcome(self, outcome: Outcome) -> None:
+        if outcome.intent:  # what the flow did ("filing:pledge", "deadline:due") says more than "flow:…"
+            self.out.intent = outcome.intent
+        self.out.say_all(outcome.says)
+        if outcome.next_flow:
+            self.start(outcome.next_flow)
+
+    def back(self) -> bool:
+        if not self.conv.flow or not self.conv.filled:
+            return False
+        filled = list(self.conv.filled)
+        last = filled.pop()
+        self.conv.filled = filled
+        self.conv.slots = {k: v for k, v in self.conv.slots.items() if k != last}
+        self.conv.paused = False
+        self.prompt()
+        return True
+
+
+class _Refused:
+    pass
+
+
+_REFUSED: Any = _Refused()
+
+
+def _storable(slots: Mapping[str, Any]) -> dict[str, Any]:
+    """Slots as JSON values (dates as ISO text, sets as lists, decimals as text)."""
+    out: dict[str, Any] = {}
+    for key, value in slots.items():
+        if isinstance(value, set | frozenset | tuple):
+            value = sorted(str(v) for v in value)
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif not isinstance(value, str | int | float | bool | list | dict | type(None)):
+            value = str(value)
+        out[key] = value
+    return out
+
+
+def pick_option(text: str, options: tuple[Option, ...], renderer: Any, locale: str) -> str | None:
+    """The option a reply names: its number, its label (or the label's main part), or its value."""
+    wanted = normalise(text)
+    if wanted.isdigit():
+        index = int(wanted)
+        return options[index - 1].value if 1 <= index <= len(options) else None
+    labels = {
+        option.value: {
+            normalise(option.label),
+            normalise(renderer.gettext(locale, option.label)),
+            normalise(option.value),
+        }
+        for option in options
+    }
+    for value, names in labels.items():
+        if wanted in names:
+            return value
+    # A reply that is the main part of one label ("居民" → 居民医保, "三级" → 三级医院), or names it whole.
+    heads = {value: {_head(name) for name in names} for value, names in labels.items()}
+    found = [v for v, names in heads.items() if any(len(wanted) >= 2 and wanted in n for n in names)]
+    if len(found) == 1:
+        return found[0]
+    found = [v for v, names in heads.items() if any(len(n) >= 2 and n in wanted for n in names)]
+    return found[0] if len(found) == 1 else None
+
+
+def _head(label: str) -> str:
+    """A label without its explanation in brackets: 长期异地（已备案） → 长期异地."""
+    for mark in ("（", "("):
+        label = label.split(mark)[0]
+    return label.strip()

@@ -1,0 +1,42 @@
+"""What a turn needs from the engine, assembled once by the application: content, rendering, flows,
+understanding, clock and domain services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from bot.content.loader import Content
+from bot.rendering import Renderer
+from bot.understanding import Understander
+from flows.base import Flow
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """Wall-clock time in China (UTC+8), where every deadline is counted."""
+
+    def now(self) -> datetime:
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+
+
+def _no_guard(_text: str) -> bool:
+    return False
+
+
+@dataclass
+class Parts:
+    content: Content
+    renderer: Renderer
+    flows: Mapping[str, Flow]
+    understander: Understander
+    clock: Clock = field(default_factory=SystemClock)
+    services: dict[str, Any] = field(default_factory=dict)
+    guards: Callable[[str], bool] = _no_guard
