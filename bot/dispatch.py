@@ -233,11 +233,16 @@ class Turn:
     def _in_flow(self, text: str, understood: Understood) -> bool:
         """The open flow takes the message when it answers a step; a question is answered and the step asked
         again; a request for another service leaves this flow."""
-        if understood.act == "do" and understood.explicit and understood.flow != self.conv.flow:
+        if understood.act == "do" and understood.explicit and _other_request(understood, self.conv):
             self.runner.clear()
             return False
         if understood.act == "human" and understood.explicit:
             return False
+        if understood.act == "chitchat" and understood.chitchat in ("thanks", "bye"):
+            self.conv.paused = True  # kept for 继续 / 接着办, not asked again
+            self.out.say(f"engine/chitchat_{understood.chitchat}", intent=f"chitchat:{understood.chitchat}")
+            self.out.say("engine/flow_paused")
+            return True
         self.out.mark(f"flow:{self.conv.flow}")
         question = understood.act == "ask" and understood.faq is not None and understood.choice == "answer"
         try:
@@ -349,6 +354,14 @@ class Turn:
 
     def _help(self) -> None:
         self.out.offer(self._menu_options(), "engine/help")
+
+
+def _other_request(understood: Understood, conv: Conversation) -> bool:
+    """A request for another service, or for another action of this one ("把备案撤了" while filing)."""
+    if understood.flow != conv.flow:
+        return True
+    wanted = understood.slots.get("action")
+    return wanted in ("cancel", "change", "retroactive") and conv.slots.get("action") != wanted
 
 
 def _confident(understood: Understood) -> bool:

@@ -5,6 +5,7 @@ completes it. The next step is computed once per message and handed to whatever 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.commands import normalise
@@ -19,6 +20,7 @@ YES, NO = "yes", "no"
 
 class FlowRunner:
     def __init__(self, out: TurnOutput, flows: Mapping[str, Flow], context: Any) -> None:
+        self.declined: dict[str, Invalid] = {}  # step answers the last take could not accept, and why
         self.out = out
         self.flows = flows
         self._context = context  # () -> FlowContext, built lazily (it reads the clock and services)
@@ -49,8 +51,8 @@ class FlowRunner:
             self.out.say("engine/flow_unavailable", intent=f"flow:{name}")
             return
         self.out.mark(f"flow:{name}")
-        ctx = self._context()
         given = dict(understood.slots) if understood is not None else self.given_later(name)
+        ctx = replace(self._context(), said=given)
         if flow.on_start is not None:
             outcome = flow.on_start(ctx)
             if outcome is not None:
@@ -62,7 +64,18 @@ class FlowRunner:
         prefilled = flow.prefilled(trigger, ctx)
         self.conv.slots = dict(prefilled)
         self.conv.filled = list(prefilled)
-        self.take(flow, given, ctx)
+        self.declined = {}
+        if self.take(flow, given, ctx) and flow.echo is not None:
+            said = flow.echo(self.conv.slots, ctx)
+            if said is not None:
+                self.out.say_all((said,))
+        step = flow.next_step(self.conv.slots, ctx)
+        if step is not None and step.slot in self.declined:  # what was asked for cannot be done: say why
+            invalid = self.declined[step.slot]
+            self.out.say(invalid.template, **invalid.context)
+            if step is flow.steps[0]:  # the request itself ("撤销" with nothing to cancel): nothing to ask
+                self.clear()
+                return
         self.prompt()
 
     def _remember_for_later(self, name: str, given: Mapping[str, Any]) -> None:
@@ -79,8 +92,11 @@ class FlowRunner:
         return dict(given.get("slots") or {})
 
     # ---- filling -----------------------------------------------------------------------------------------
-    def take(self, flow: Flow, given: Mapping[str, Any], ctx: FlowContext) -> list[str]:
-        """Fill every step the understood slots answer, in step order; returns the slots filled."""
+    def take(
+        self, flow: Flow, given: Mapping[str, Any], ctx: FlowContext, *, correct: bool = False
+    ) -> list[str]:
+        """Fill every step the understood slots answer, in step order; returns the slots filled. With
+        `correct`, a value said again differently replaces the one filled ("不对 下周二开始")."""
         if not given or flow.take is None:
             return []
         inputs = dict(flow.take(given, self.conv.slots, ctx))
@@ -89,15 +105,19 @@ class FlowRunner:
         while changed and inputs:  # a step's condition may depend on a slot filled in the pass before
             changed = False
             for step in flow.steps:
-                if step.slot in self.conv.slots or step.slot not in inputs:
+                if step.slot not in inputs or (step.slot in self.conv.slots and not correct):
                     continue
                 if not step.when(self.conv.slots, ctx):
                     continue
                 value = self._accept(step, inputs.pop(step.slot), ctx)
-                if value is not _REFUSED:
-                    self._set(step.slot, value)
-                    filled.append(step.slot)
-                    changed = True
+                if isinstance(value, Invalid):
+                    self.declined[step.slot] = value
+                    continue
+                if self.conv.slots.get(step.slot) == value:
+                    continue
+                self._set(step.slot, value)
+                filled.append(step.slot)
+                changed = True
         return filled
 
     def answer_step(self, text: str, understood: Understood) -> bool:
@@ -109,15 +129,17 @@ class FlowRunner:
         step = flow.next_step(self.conv.slots, ctx)
         if step is None:
             return False
-        picked = self._pick(step, text, understood, ctx)
         # In a question ("承诺制备案有效期多久") the slot words name the topic, not the person's answers.
         given = {} if understood.act == "ask" and understood.asks else understood.slots
+        if understood.act == "deny" and given and self.take(flow, given, ctx, correct=True):
+            return True  # "不对 是下周二开始": a correction, not a no
+        picked = self._pick(step, text, understood, ctx)
         if picked is not None:
             value = self._accept(step, picked, ctx, raise_invalid=True)
             self._set(step.slot, value)
             self.take(flow, given, ctx)
             return True
-        return bool(self.take(flow, given, ctx))
+        return bool(self.take(flow, given, ctx, correct=True))
 
     def answer_free_text(self, text: str) -> None:
         """The message as the answer to a free-text step (a name, a date, a place); explains a refusal."""
@@ -144,14 +166,14 @@ class FlowRunner:
     def _accept(self, step: Step, value: Any, ctx: FlowContext, raise_invalid: bool = False) -> Any:
         try:
             return step.parse(value, self.conv.slots, ctx)
-        except Invalid:
+        except Invalid as invalid:
             if raise_invalid:
                 raise
-            return _REFUSED
+            return invalid
 
     def _set(self, slot: str, value: Any) -> None:
         self.conv.slots = {**self.conv.slots, slot: value}
-        self.conv.filled = [*self.conv.filled, slot]
+        self.conv.filled = [*(s for s in self.conv.filled if s != slot), slot]
 
     # ---- asking and completing ---------------------------------------------------------------------------
     def prompt(self, resumed: bool = False) -> None:
@@ -218,13 +240,6 @@ class FlowRunner:
         self.conv.paused = False
         self.prompt()
         return True
-
-
-class _Refused:
-    pass
-
-
-_REFUSED: Any = _Refused()
 
 
 def _storable(slots: Mapping[str, Any]) -> dict[str, Any]:

@@ -75,6 +75,7 @@ class FlowContext:
     person_id: int | None
     content: Any  # bot.content.Content: region packs, choice sets, policies, calendar
     services: Mapping[str, Any] = field(default_factory=dict)  # domain services by name (filings, registry …)
+    said: Mapping[str, Any] = field(default_factory=dict)  # what the message that started the flow said
 
     def options(self, name: str) -> tuple[Option, ...]:
         """A fixed set of numbered choices from content/choices.yaml."""
@@ -138,6 +139,7 @@ class Flow:
     take: Take | None = None  # step answers from the slots the understanding found in any message
     note: Callable[[Slots, FlowContext], Say | None] | None = None  # shown once before the next question
     early: Callable[[Slots, FlowContext], Outcome | None] | None = None  # answers at once, ending the flow
+    echo: Callable[[Slots, FlowContext], Say | None] | None = None  # what the first message gave, said back
 
     def prefilled(self, text: str, ctx: FlowContext) -> dict[str, Any]:
         """Slots the starting sentence answers ("我10月8号出院" → the discharge date), in step order."""

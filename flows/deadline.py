@@ -176,7 +176,14 @@ FLOW = Flow(
     name="deadline",
     steps=(
         Step("dates", "deadline/ask_treated", parse=parse_treatment),
-        Step("materials_complete_on", "deadline/ask_materials", parse=parse_materials, when=_asks_materials),
+        # Asked no more: the claim deadline is answered at once; a materials date the person gives is used
+        Step(
+            "materials_complete_on",
+            "deadline/ask_materials",
+            parse=parse_materials,
+            when=_asks_materials,
+            asked=False,
+        ),
     ),
     on_complete=_complete,
     on_start=_on_start,

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from flows import filing_rules as rules
 from flows.base import Flow, FlowContext, Invalid, Option, Outcome, Refused, Say, Slots, Step, iso
 from flows.dates import add_months, parse_day
-from flows.destinations import find_destination
+from flows.destinations import find_destination, load_places
 from flows.errors import RuleViolation
 
 PLEDGE = "pledge"
@@ -242,6 +242,17 @@ def _needs_place_role(slots: Slots, ctx: FlowContext) -> bool:
     return kind is not None and kind.place_roles and bool(_policy(ctx).place_roles)
 
 
+DEFAULT_PLACE_ROLE = "residence"
+
+
+def place_role_of(slots: Slots, ctx: FlowContext) -> str | None:
+    """The role of the place filed for, as said or shown by the proof; else where one lives or works (the
+    common case: shown in the confirmation, and "户籍地" there changes it)."""
+    if not _needs_place_role(slots, ctx):
+        return None
+    return str(slots.get("place_role") or DEFAULT_PLACE_ROLE)
+
+
 def place_role_options(_slots: Slots, ctx: FlowContext) -> tuple[Option, ...]:
     return tuple(Option(c.value, c.label) for c in _policy(ctx).place_roles)
 
@@ -312,7 +323,7 @@ def _filing_data(slots: Slots, ctx: FlowContext) -> dict[str, Any]:
         "destination_code": destination["code"],
         "valid_from": start,
         "materials_due": due,
-        "place_role": slots.get("place_role"),
+        "place_role": place_role_of(slots, ctx),
     }
 
 
@@ -351,6 +362,8 @@ def _summary(slots: Slots, ctx: FlowContext) -> Mapping[str, Any]:
         context["target_label"] = _filing_label(filing, policy) if filing is not None else ""
     if "destination" in slots:
         context["destination_name"] = slots["destination"]["name"]
+    roles = {r.value: r.label for r in policy.place_roles}
+    context["place_role_label"] = roles.get(str(place_role_of(slots, ctx) or ""), "")
     return context
 
 
@@ -359,6 +372,15 @@ def yes_no(_slots: Slots, ctx: FlowContext) -> tuple[Option, ...]:
 
 
 # ---- what a sentence already says ---------------------------------------------------------------------
+def _is_home(destination: Any, ctx: FlowContext) -> bool:
+    """The insured region itself (Dezhou city; for a province pack the person's own pooling region)."""
+    if not hasattr(destination, "code"):
+        return False
+    if load_places().is_home(destination, _person(ctx).region):
+        return True
+    return bool(destination.code == getattr(_person(ctx), "pooling_region", None))
+
+
 _ROLE_OF_PROOF = {"long_term_residence": "residence", "work_away": "residence", "resettlement": "household"}
 
 
@@ -372,6 +394,9 @@ def take(given: Mapping[str, Any], slots: Slots, ctx: FlowContext) -> dict[str, 
     if kind not in policy.kinds:
         kind = None
     can_pledge = bool(policy.pledge_label) and policy.pledge_months is not None
+    destination = given.get("destination")
+    if action == "change" and destination is not None and _is_home(destination, ctx):
+        action = "cancel"  # "把长期备案改回德州": back to the insured region is ending the filing (三（一）)
     if action in ("cancel", "change"):
         out["action"] = action
         current = _current(ctx)
@@ -385,18 +410,17 @@ def take(given: Mapping[str, Any], slots: Slots, ctx: FlowContext) -> dict[str, 
         out["action"] = f"{NEW_PREFIX}{kind}"
     if kind is not None:
         out["kind"] = kind
-    destination = given.get("destination")
-    if destination is not None:
+    if destination is not None and out.get("action") != "cancel":
         out["destination"] = getattr(destination, "name", str(destination))
     if given.get("start") is not None:
         out["start"] = iso(given["start"])
     if given.get("proof"):
         out["proof"] = given["proof"]
-        # A residence or work proof is of the place one lives or works in; a household register of the
-        # household (户籍) place (第六条（二）: one filing of each may be open at once).
-        role = _ROLE_OF_PROOF.get(str(given["proof"]))
-        if role is not None and any(r.value == role for r in policy.place_roles):
-            out["place_role"] = role
+    # The place's role (第六条（二）: one filing of each may be open at once): as said, else what the proof
+    # shows (a residence or work proof: where one lives or works; a household register: the household place).
+    role = given.get("place_role") or _ROLE_OF_PROOF.get(str(given.get("proof") or ""))
+    if role is not None and any(r.value == role for r in policy.place_roles):
+        out["place_role"] = role
     elif pledge and can_pledge:
         out["proof"] = PLEDGE
     return out
@@ -450,7 +474,7 @@ def _complete_new(slots: Slots, ctx: FlowContext) -> Outcome:
         valid_from=date.fromisoformat(slots["start"]),
         proof=None if pledge else slots.get("proof"),
         pledge=pledge,
-        place_role=slots.get("place_role"),
+        place_role=place_role_of(slots, ctx),
     )
     try:
         planned = rules.check_new_filing(request, person, _filings(ctx), policy, ctx.today)
@@ -555,6 +579,21 @@ def _complete_change(slots: Slots, ctx: FlowContext) -> Outcome:
     )
 
 
+def echo(slots: Slots, ctx: FlowContext) -> Say | None:
+    """What the first message already said ("给我办个生育备案 去南京"), said back before the next question."""
+    if _refusal_in(slots) is not None or "action" not in slots:
+        return None
+    policy = _policy(ctx)
+    kind = policy.kinds.get(_kind_id(slots, ctx))
+    context = {
+        "action": _action(slots),
+        "pledge": _is_pledge(slots, ctx),
+        "kind_label": kind.label if kind is not None else "",
+        "destination_name": slots["destination"]["name"] if "destination" in slots else "",
+    }
+    return Say("filing/understood", context)
+
+
 def complete(slots: Slots, ctx: FlowContext) -> Outcome:
     refusal = _refusal_in(slots)
     if refusal is not None:
@@ -609,6 +648,7 @@ FLOW = Flow(
             lambda v, _s, _c: v,
             when=_open(_needs_place_role),
             options=place_role_options,
+            asked=False,  # taken as said, else the default shown in the confirmation (place_role_of)
         ),
         Step(
             "start",
@@ -636,4 +676,5 @@ FLOW = Flow(
     ),
     on_complete=complete,
     take=take,
+    echo=echo,
 )

@@ -8,21 +8,70 @@ year whose holiday schedule is not yet published is counted Monday–Friday and 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flows import filing_rules as rules
 from flows.base import Flow, FlowContext, Outcome, Say, Slots
+from flows.dates import add_months
 from settlement import processing_deadline
 
 _STATE_ORDER = {"active": 0, "pending": 1, "lapsed": 2, "expired": 3, "ended": 4}
 
 
 def on_start(ctx: FlowContext) -> Outcome | None:
+    computed = computed_answer(ctx)
+    if computed is not None:
+        return computed
     if ctx.person_id is not None:
         return None
     conversation = ctx.services["conversation"]
     conversation.pending = {**conversation.pending, "after_bind": "status"}
     return Outcome(says=(Say("status/bind_first"),), next_flow="bind", intent="status:bind_first")
+
+
+def computed_answer(ctx: FlowContext) -> Outcome | None:
+    """From the dates the person gave: when a pledge made on a day ends (6 months, 第六条), when a claim whose
+    materials were complete on a day should be paid (22 working days) — and where to see one's own records."""
+    said = ctx.said
+    policy = ctx.services["filing_policies"].on(ctx.region, ctx.today)
+    bound = ctx.person_id is not None
+    if said.get("pledge") and said.get("start") is not None and policy.pledge_months is not None:
+        made = _day(said["start"])
+        due = add_months(made, policy.pledge_months)
+        context = {
+            "made": made,
+            "due": due,
+            "months": policy.pledge_months,
+            "days_left": (due - ctx.today).days,
+            "citation": policy.pledge_months_citation or "",
+            "bound": bound,
+        }
+        return Outcome(says=(Say("status/computed_pledge", context),), intent="status:computed_pledge")
+    region_policy = ctx.services["region_policies"].get(ctx.region)
+    if said.get("materials_complete_on") is not None and region_policy is not None:
+        deadline = processing_deadline(
+            region_policy.deadlines,
+            ctx.services["calendar"],
+            materials_complete_on=_day(said["materials_complete_on"]),
+            as_of=ctx.today,
+        )
+        context = {
+            "complete": deadline.start,
+            "due": deadline.due_on,
+            "status": deadline.status,
+            "overdue": bool(deadline.overdue),
+            "estimated": deadline.estimated,
+            "days": deadline.params.get("days"),
+            "citation": deadline.citation or "",
+            "bound": bound,
+        }
+        return Outcome(says=(Say("status/computed_claim", context),), intent="status:computed_claim")
+    return None
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _due_items(ctx: FlowContext, region: str, case_id: str) -> list[str]:
@@ -74,6 +123,7 @@ def claim_view(claim: Any, region: str, ctx: FlowContext) -> dict[str, Any]:
         "paid_on": claim.paid_on,
         "amount": None if claim.amount_cents is None else claim.amount_cents / 100,
         "promised_by": None,
+        "days": None,
         "promise_status": "",
         "estimated": False,
         "citation": "",
@@ -87,6 +137,7 @@ def claim_view(claim: Any, region: str, ctx: FlowContext) -> dict[str, Any]:
             as_of=ctx.today,
         )
         view.update(
+            days=deadline.params.get("days"),
             promised_by=deadline.due_on,
             promise_status=deadline.status,
             estimated=deadline.estimated,

@@ -34,7 +34,7 @@ def did(intent: str, expected: str) -> bool:
         return intent == expected
     if kind == "flow":
         head = intent.partition(":")[0]
-        return intent.startswith(f"flow:{value}") or head in (value, f"refused:{value}")
+        return intent.startswith(f"flow:{value}") or head == value or intent == f"refused:{value}"
     if kind == "command":
         return intent == ("cmd:human" if value == "handoff" else f"cmd:{value}") or (
             value == "handoff" and intent.startswith("handoff:")

@@ -64,16 +64,22 @@ class Understander:
             return Understood("none", region=named, region_only=True)
         slots = extract_slots(rest, region=working, today=on, places=self.places)
         canonical = self.index.canonical(rest)
+        chat = self._chitchat(canonical)
+        if chat in ("thanks", "bye"):  # "行 谢谢啊" ends the talk even while a flow waits
+            return Understood("chitchat", chitchat=chat, region=named)
         if state.flow is not None:
             answer = self._yes_no(canonical)
             if answer is not None:
                 return Understood(answer, slots=slots, region=named, search_text=canonical)
-        chat = self._chitchat(canonical)
         if chat is not None:
             return Understood("chitchat", chitchat=chat, region=named)
+        whole = "".join(w for w in _SEPARATOR.split(canonical) if w)
+        if whole in self.tables.confirm or whole in self.tables.deny:  # "对" / "不用" with nothing open
+            act: ActKind = "confirm" if whole in self.tables.confirm else "deny"
+            return Understood(act, slots=slots, region=named, search_text=canonical)
         request = self._request(canonical, slots)
         if request is not None:
-            act: ActKind = "human" if request.target == "cmd:human" else "do"
+            act = "human" if request.target == "cmd:human" else "do"
             found = {**slots, "action": request.action} if request.action else dict(slots)
             return Understood(
                 act, target=request.target, slots=found, region=named, search_text=canonical, explicit=True
@@ -91,7 +97,9 @@ class Understander:
         if not words:
             return None
         whole = "".join(words)
-        for candidate in (whole, words[0]):
+        # "对 撤了吧" confirms; "不对 我是德州参保的 去北京…" says much more than no
+        candidates = (whole, words[0]) if len(whole) - len(words[0]) <= 8 else (whole,)
+        for candidate in candidates:
             if candidate in self.tables.deny:
                 return "deny"
             if candidate in self.tables.confirm:

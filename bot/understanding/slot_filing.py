@@ -100,7 +100,10 @@ _PROOFS = {
     "long_term_residence": re.compile(
         rf"居住证|暂住证|居住证明|房产证|{_AWAY}.{{0,3}}(?:买了?房|有房|有套房|买了?套房)|在.{{1,8}}买了?房"
     ),
-    "work_away": re.compile(r"工作证明|劳动合同|在职证明|单位证明|单位.{0,2}开.{0,2}证明|派遣证明"),
+    "work_away": re.compile(
+        r"工作证明|劳动合同|在职证明|单位证明|单位.{0,2}开.{0,2}证明|派遣证明|派驻证明|进修(?:通知|证明)|"
+        r"(?:入学|录取|学习)(?:通知书|证明)|学生证"
+    ),
 }
 _PLEDGE = re.compile(
     r"承诺|(?:啥|什么)材料都没|材料都没|没有?材料|材料不全|材料不够|缺材料"
@@ -223,5 +226,20 @@ def filing_slots(clean: str, *, region: str, places: Places) -> dict[str, Any]:
         "proof": proof(clean, region, places),
         "pledge": True if said(_PLEDGE, clean) and not _OTHER_PLEDGE.search(clean) else None,
         "destination": destination(clean, region, places),
+        "place_role": place_role(clean),
     }
     return {name: value for name, value in found.items() if value is not None}
+
+
+# The role of the place filed for (第六条（二）: one filing of each may be open): the household place
+# (户籍地) when the person says so, else where they live or work.
+_HOUSEHOLD = re.compile(r"户籍地|户口所在地|户口在那|户口在那边|老家户口|是俺老家|是我老家|是老家")
+_RESIDENCE = re.compile(r"常住地|居住地|工作地|常驻地")
+
+
+def place_role(clean: str) -> str | None:
+    if _HOUSEHOLD.search(clean):
+        return "household"
+    if _RESIDENCE.search(clean):
+        return "residence"
+    return None

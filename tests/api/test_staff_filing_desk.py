@@ -69,8 +69,7 @@ def pledged(engine):
     chat.say("我要办备案")
     chat.say(_option(chat, "承诺制"))
     chat.say(_option(chat, "长期"))
-    chat.say("三亚")
-    chat.say(_option(chat, "户籍地"))
+    chat.say("三亚，户籍地")
     chat.say("今天")
     assert "承诺制备案已办理" in chat.say("我承诺")
     filing_id = chat.replies[-1].messages[-1].data["filing_id"]

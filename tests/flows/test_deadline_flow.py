@@ -74,13 +74,13 @@ def test_discharge_date_gives_the_claim_deadline_and_corrects_the_old_rule(bot):
     chat = Chat(bot)
     reply = chat.say("截止日期")
     assert reply.intent == "flow:deadline"
-    assert "材料交齐了吗" in text_of(chat.say("我10月8号出院"))
-    reply = chat.say("没有")
+    # the claim deadline is answered at once; the materials date is not asked for
+    reply = chat.say("我10月8号出院")
     text = text_of(reply)
     assert "最晚 2027年12月31日 前" in text
     assert "吉医保规〔2023〕4号 第十五条" in text
     assert "吉医保发〔2019〕34号 第十六项" in text and "2027年3月31日" in text
-    assert "22 个工作日内办结" in text
+    assert "22 个工作日内办结" in text and "材料交齐了吗" not in text
     assert reply.intent == "deadline:due"
 
 
@@ -93,11 +93,11 @@ def test_materials_in_the_same_message_give_the_processing_date(bot):
     assert "估算" not in text
 
 
-def test_materials_date_asked_separately(bot):
-    reply = Chat(bot).run("截止日期", "前天", "昨天")
+def test_materials_date_given_later_is_counted(bot):
+    reply = Chat(bot).run("截止日期", "前天", "材料昨天交齐的 啥时候能办完")
     # from Sat 21 Nov 2026: 23–27 Nov, 30 Nov–4 Dec, 7–11, 14–18 Dec (20), 21–22 Dec (22)
-    assert "即 2026年12月22日 前" in text_of(reply)
-    reply = Chat(bot).run("截止日期", "2026年11月10日", "11月13日")
+    assert "应在2026年12月22日前办完" in text_of(reply)
+    reply = Chat(bot).run("截止日期", "2026年11月10日出院 材料11月13日交齐")
     # 22 working days after Fri 13 Nov 2026: 16–20, 23–27, 30 Nov–4 Dec, 7–11 Dec (20), 14–15 Dec (22)
     assert "即 2026年12月15日 前" in text_of(reply)
 
@@ -109,12 +109,11 @@ def test_impossible_and_future_dates_get_clear_messages(bot):
     assert "没有2月30日这一天" in text_of(reply)
     assert "哪天出院" in text_of(reply)
     assert "还没到" in text_of(chat.say("2027年1月5日"))
-    assert "材料交齐了吗" in text_of(chat.say("10月8号"))
-    assert "不能早于" in text_of(chat.say("10月1日"))
+    assert "不能早于" in text_of(chat.say("10月8号出院 材料10月1日交齐"))
 
 
 def test_overdue_claim_is_said(bot):
-    reply = Chat(bot).run("截止日期", "2024年3月1日", "没有")
+    reply = Chat(bot).run("截止日期", "2024年3月1日")
     assert "已经过了" in text_of(reply)
     assert reply.intent == "deadline:overdue"
 

@@ -71,8 +71,10 @@ def test_bad_amounts_are_explained_and_asked_again(bot):
     reply = chat.say("-500")
     assert "不能是负数" in text_of(reply)
     assert "花了多少钱" in text_of(reply)
-    # a sentence with the amount in it answers the question (the 2 万 is taken, not asked for again)
-    assert "¥20,000.00" in text_of(chat.say("住院10天花了2万"))
+    # a sentence with the amount in it answers the question (the 2 万 is taken, not asked for again), and
+    # what else it says corrects what was chosen before (住院, not 门诊): the discharge date is asked next
+    assert "哪天出院" in text_of(chat.say("住院10天花了2万"))
+    assert "¥20,000.00" in text_of(chat.say("今天"))
     chat.run("算一算", "1", "2", "2", "3", "1")
     assert "太大" in text_of(chat.say("100亿"))
     assert chat.say("1w5").intent.startswith("estimate:outpatient")

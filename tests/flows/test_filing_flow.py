@@ -93,7 +93,7 @@ def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
         "110000",
     )
     # filing the same place again is refused with the rule and its citation
-    refused = _file(chat, Pick("长期异地"), "北京", Pick("工作地"), "今天", Pick("异地工作"), "是")
+    refused = _file(chat, Pick("长期异地"), "北京", "今天", Pick("异地工作"), "是")
     assert "不需要重复办理" in refused and "依据：吉林省优化五类医保服务20条便民举措 第4条" in refused
     # cancel, then file again
     cancelled = _file(chat, Pick("撤销"), Pick("北京市"), "是")
@@ -103,7 +103,7 @@ def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
         assert [e.action for e in events] == ["created", "cancelled"]
         assert events[1].before["status"] == "active" and events[1].after["status"] == "ended"
         assert events[1].actor == f"person:{pid}" and events[1].channel == "web"
-    _file(chat, Pick("长期异地"), "北京", Pick("户籍地"), "今天", Pick("异地工作"))
+    _file(chat, Pick("长期异地"), "北京，是户籍地", "今天", Pick("异地工作"))
     assert "备案已办理" in chat.say("是")
 
 
@@ -229,7 +229,8 @@ def test_status_shows_pledge_due_date_certifications_and_claims(engine):
     chat = bind(engine, demo("demo2"))
     status = chat.say("我的备案")
     assert "已失效" in status
-    assert "材料2026年11月12日收齐，应在2026年12月14日前办结（吉医保发〔2019〕34号 第十五项）" in status
+    promised = "材料2026年11月12日收齐，自收齐之日起22个工作日内办结，应在2026年12月14日前办完"
+    assert promised + "（吉医保发〔2019〕34号 第十五项）" in status
 
 
 def test_registry_change_of_scheme_ends_filings_but_admitted_stays_settle(engine):
@@ -272,7 +273,7 @@ def test_jilin_pledge_filing_shows_the_full_text_and_stores_it_signed(engine):
     user = unique_user("pledge")
     fresh_person(engine, user)
     chat = Chat(engine, "jilin", user=user)
-    text = _file(chat, Pick("承诺制"), Pick("长期"), "三亚", Pick("户籍地"), "今天")
+    text = _file(chat, Pick("承诺制"), Pick("长期"), "三亚，是户籍地", "今天")
     assert "吉林省医疗保险异地就医备案个人承诺书" in text and "2027年5月22日" in text
     assert "我承诺" in chat.say("好的")
     done = chat.say("我承诺")

@@ -66,8 +66,6 @@ def test_the_headline_question_starts_the_estimate_with_amount_and_care_filled(e
 def test_a_discharge_date_starts_the_deadline_flow_with_the_date(engine):
     user = unique_user()
     reply = _say(engine, user, "我10月8号出院")
-    assert reply.intent == "flow:deadline"
-    text = _text(reply)
-    assert "材料" in text  # the date is known: the next question is about the materials
-    reply = _say(engine, user, "还没交")
+    # the date is known, so the claim deadline is the answer at once
+    assert reply.intent == "deadline:due"
     assert "2027年12月31日" in _text(reply)
