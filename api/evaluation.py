@@ -61,7 +61,7 @@ def eval_bench(content_dir: Path, on: date) -> Iterator[EvalBench]:
         upgrade(url)
         engine = build_engine(EngineConfig(database_url=url, content_dir=content_dir))
         with Session(engine.db) as session:
-            list(seed_insured(session, engine.services["cipher"], on, datetime.combine(on, time(9))))
+            list(seed_insured(session, engine.cipher, on, datetime.combine(on, time(9))))
             session.commit()
         engine.db.dispose()
         yield EvalBench(engine, template, workdir)

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.engine import Engine as DbEngine
 
 from bot.content.calendar import load_calendar
 from bot.content.loader import Content, load_content
 from bot.content.policy import load_policies
+from bot.crypto import DataCipher
 from bot.engine import Engine
+from bot.filing_wiring import make_cipher
 from bot.locks import make_locks
 from bot.parts import Clock, Parts, SystemClock
 from bot.rendering import Renderer
 from bot.sms import make_sms_gateway
 from bot.store.db import make_engine
+from flows.services import Services
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,6 @@ def build_engine(
     *,
     clock: Clock | None = None,
     db: DbEngine | None = None,
-    extra_services: dict[str, Any] | None = None,
 ) -> Engine:
     content = load_content(config.content_dir)
     attach_settlement(content)
@@ -48,12 +49,14 @@ def build_engine(
     understander, guards = attach_knowledge(content)
     from flows import FLOWS
 
-    services = {**filing_services(config), **(extra_services or {})}
+    cipher = make_cipher(config.data_key, config.data_key_id)
+    services = filing_services(config, cipher)
     parts = Parts(
         content=content,
         renderer=Renderer(config.content_dir),
         flows={flow.name: flow for flow in FLOWS},
         understander=understander,
+        cipher=cipher,
         clock=clock or SystemClock(),
         services=services,
         guards=guards,
@@ -66,12 +69,12 @@ def build_engine(
     )
 
 
-def filing_services(config: EngineConfig) -> dict[str, Any]:
+def filing_services(config: EngineConfig, cipher: DataCipher) -> Services:
     """Registry, cipher, stores, filing policies, SMS and calendar for the filing flows."""
     from bot.filing_wiring import filing_services as build
 
-    services = build(config.content_dir, config.data_key, config.data_key_id)
-    services["sms"] = make_sms_gateway(config.sms_gateway_url, config.sms_gateway_token)
+    services = build(config.content_dir, cipher)
+    services.sms = make_sms_gateway(config.sms_gateway_url, config.sms_gateway_token)
     return services
 
 

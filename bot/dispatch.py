@@ -90,7 +90,8 @@ class Turn:
             user_key=self.inbound.user_key,
             person_id=self.conv.person_id,
             content=self.parts.content,
-            services={**self.parts.services, "session": self.session, "conversation": self.conv},
+            services=replace(self.parts.services, session=self.session, conversation=self.conv),
+            kept=dict(self.conv.pending),
         )
 
     def _awaiting_sensitive(self) -> bool:
@@ -102,7 +103,7 @@ class Turn:
 
     def _show_notices(self) -> None:
         """Notices stored for this conversation (status changes, reminders) come before the answer."""
-        take = self.parts.services.get("take_notices")
+        take = self.parts.services.take_notices
         if take is None:
             return
         for notice in take(self.session, self._cid):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.engine import Engine as DbEngine
 
 from bot.content.loader import Content
+from bot.crypto import DataCipher
 from bot.dispatch import Turn
 from bot.locks import Locks
 from bot.messages import Inbound, Reply
@@ -20,6 +21,7 @@ from bot.store import claims
 from bot.store.conversations import lock_conversation
 from bot.store.db import unit_of_work
 from flows.base import Flow
+from flows.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +40,12 @@ class Engine:
         return self.parts.content
 
     @property
-    def services(self) -> dict[str, Any]:
+    def services(self) -> Services:
         return self.parts.services
+
+    @property
+    def cipher(self) -> DataCipher:
+        return self.parts.cipher
 
     @property
     def clock(self) -> Clock:

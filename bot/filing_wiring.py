@@ -1,4 +1,4 @@
-"""Builds the services the filing flows use (ctx.services): cipher, registry, stores, policies, SMS, calendar.
+"""Builds the services flows use (ctx.services, flows/services.py): cipher, registry, stores, policies, SMS.
 
 Flows never import bot/: they reach storage and adapters only through these names.
 """
@@ -9,7 +9,6 @@ import base64
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -22,6 +21,7 @@ from bot.errors import ContentError
 from bot.registry import embedded_registry_factory
 from bot.sms import DemoSms
 from bot.store import filings, people
+from flows.services import Services
 
 
 @lru_cache(maxsize=1)
@@ -45,20 +45,19 @@ def _id_provinces(content_dir: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in (data.get("provinces") or {}).items()}
 
 
-def filing_services(content_dir: Path, data_key: str, data_key_id: str) -> dict[str, Any]:
-    cipher = make_cipher(data_key, data_key_id)
+def filing_services(content_dir: Path, cipher: DataCipher) -> Services:
     region_policies = load_policies(content_dir)
-    return {
-        "cipher": cipher,
-        "people": people,
-        "filings": filings,
-        "registry": embedded_registry_factory(cipher),
-        "filing_policies": load_filing_policies(content_dir, region_policies),
-        "region_policies": region_policies,
-        "calendar": load_calendar(content_dir),
-        "id_provinces": _id_provinces(content_dir),
-        "sms": DemoSms(),
-        "pledge_documents": pledge_documents,
-        "take_notices": filings.take_notices,
-        "content_dir": content_dir,
-    }
+    return Services(
+        cipher=cipher,
+        people=people,
+        filings=filings,
+        registry=embedded_registry_factory(cipher),
+        filing_policies=load_filing_policies(content_dir, region_policies),
+        region_policies=region_policies,
+        calendar=load_calendar(content_dir),
+        id_provinces=_id_provinces(content_dir),
+        sms=DemoSms(),
+        pledge_documents=pledge_documents,
+        take_notices=filings.take_notices,
+        content_dir=content_dir,
+    )

@@ -167,6 +167,7 @@ class FlowRunner:
         try:
             return step.parse(value, self.conv.slots, ctx)
         except Invalid as invalid:
+            self.keep(invalid.remember)
             if raise_invalid:
                 raise
             return invalid
@@ -223,7 +224,13 @@ class FlowRunner:
             return
         self.outcome(outcome)
 
+    def keep(self, remember: Mapping[str, Any], forget: tuple[str, ...] = ()) -> None:
+        """Apply a flow's effects on the conversation: what to remember for later turns, what to forget."""
+        kept = {k: v for k, v in self.conv.pending.items() if k not in forget}
+        self.conv.pending = {**kept, **remember}
+
     def outcome(self, outcome: Outcome) -> None:
+        self.keep(outcome.remember, outcome.forget)
         if outcome.intent:  # what the flow did ("filing:pledge", "deadline:due") says more than "flow:…"
             self.out.intent = outcome.intent
         self.out.say_all(outcome.says)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.content.loader import Content
+from bot.crypto import DataCipher
 from bot.rendering import Renderer
 from bot.understanding import Understander
 from flows.base import Flow
+from flows.services import Services
 
 
 class Clock(Protocol):
@@ -37,6 +39,7 @@ class Parts:
     renderer: Renderer
     flows: Mapping[str, Flow]
     understander: Understander
+    services: Services
+    cipher: DataCipher  # the same sealer the services hold, with the staff-side operations (reveal, rotate)
     clock: Clock = field(default_factory=SystemClock)
-    services: dict[str, Any] = field(default_factory=dict)
     guards: Callable[[str], bool] = _no_guard

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flows.services import Services
+
 Slots = Mapping[str, Any]
 
 
@@ -41,15 +43,21 @@ class Outcome:
     says: tuple[Say, ...]
     next_flow: str | None = None
     intent: str = ""
+    # What the conversation should keep for later turns (e.g. the flow to start after binding), and forget:
+    # effects as data, which the engine applies, instead of flows writing to the conversation.
+    remember: Mapping[str, Any] = field(default_factory=dict)
+    forget: tuple[str, ...] = ()
 
 
 class Invalid(Exception):  # noqa: N818 - reads as "raise Invalid(...)" in parsers
-    """A parser refused the input; the template explains why to the person."""
+    """A parser refused the input; the template explains why to the person. `remember` is kept on the
+    conversation all the same (a count of wrong codes)."""
 
-    def __init__(self, template: str, **context: Any) -> None:
+    def __init__(self, template: str, *, remember: Mapping[str, Any] | None = None, **context: Any) -> None:
         super().__init__(template)
         self.template = template
         self.context = context
+        self.remember = dict(remember or {})
 
 
 class Refused(Exception):  # noqa: N818
@@ -74,8 +82,9 @@ class FlowContext:
     user_key: str
     person_id: int | None
     content: Any  # bot.content.Content: region packs, choice sets, policies, calendar
-    services: Mapping[str, Any] = field(default_factory=dict)  # domain services by name (filings, registry …)
+    services: Services  # storage, registry, sealing, SMS, documents (flows/services.py)
     said: Mapping[str, Any] = field(default_factory=dict)  # what the message that started the flow said
+    kept: Mapping[str, Any] = field(default_factory=dict)  # what earlier turns remembered (Outcome.remember)
 
     def options(self, name: str) -> tuple[Option, ...]:
         """A fixed set of numbered choices from content/choices.yaml."""

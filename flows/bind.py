@@ -1,8 +1,8 @@
 """Flow `bind`: name, ID number (GB 11643), phone, then a verification code; binds the chat to the person.
 
-Slots never hold personal data in the clear: the name, ID number and phone are sealed (ctx.services["cipher"])
+Slots never hold personal data in the clear: the name, ID number and phone are sealed (ctx.services.cipher)
 as soon as they are parsed, and only masked forms are shown back. The code goes through the SMS gateway
-(ctx.services["sms"]); the demo gateway returns it to be shown on screen. Nothing here logs.
+(ctx.services.sms); the demo gateway returns it to be shown on screen. Nothing here logs.
 """
 
 from __future__ import annotations
@@ -35,15 +35,15 @@ def parse_name(text: str, _slots: Slots, ctx: FlowContext) -> dict[str, str]:
     name = re.sub(r"\s+", " ", text.strip())
     if not _NAME.match(name):
         raise Invalid("bind/name_invalid")
-    return {"enc": ctx.services["cipher"].seal(name, "name"), "masked": name[:1] + "*" * (len(name) - 1)}
+    return {"enc": ctx.services.cipher.seal(name, "name"), "masked": name[:1] + "*" * (len(name) - 1)}
 
 
 def parse_id_number(text: str, _slots: Slots, ctx: FlowContext) -> dict[str, str]:
     try:
-        number = validate_id_number(text, ctx.services["id_provinces"], ctx.today)
+        number = validate_id_number(text, ctx.services.id_provinces, ctx.today)
     except IdProblem as problem:
         raise Invalid(f"bind/id_{problem.reason}") from problem
-    cipher = ctx.services["cipher"]
+    cipher = ctx.services.cipher
     return {
         "enc": cipher.seal(number, "id_number"),
         "hash": cipher.lookup_hash(number, "id_number"),
@@ -56,18 +56,17 @@ def parse_phone(text: str, slots: Slots, ctx: FlowContext) -> dict[str, Any]:
     phone = valid_phone(text)
     if phone is None:
         raise Invalid("bind/phone_invalid")
-    cipher = ctx.services["cipher"]
-    registry = ctx.services["registry"](ctx.services["session"])
+    cipher = ctx.services.cipher
+    registry = ctx.services.registry(ctx.services.session)
     record = registry.lookup(slots["id_number"]["hash"])
     name = cipher.open(slots["name"]["enc"], "name")
     if record is None or not registry.matches(record, name, phone):
         raise Invalid("bind/not_found")
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     try:
-        shown = ctx.services["sms"].send_code(phone, code)
+        shown = ctx.services.sms.send_code(phone, code)
     except ServiceUnavailable as exc:  # the person is told to try again later; nothing was bound
         raise Invalid("bind/sms_failed") from exc
-    _attempts(ctx, reset=True)
     return {
         "masked": _mask_phone(phone),
         "person_id": record.person_id,
@@ -77,24 +76,25 @@ def parse_phone(text: str, slots: Slots, ctx: FlowContext) -> dict[str, Any]:
     }
 
 
-def _attempts(ctx: FlowContext, *, reset: bool = False) -> int:
-    conversation = ctx.services["conversation"]
-    count = 0 if reset else int(conversation.pending.get("bind_attempts", 0)) + 1
-    conversation.pending = {**conversation.pending, "bind_attempts": count}
-    return count
+def _attempts(ctx: FlowContext, code_hash: str) -> int:
+    """Wrong tries of the code last sent (kept on the conversation through Invalid.remember); a new code
+    starts again from none."""
+    kept = ctx.kept.get("bind_attempts")
+    return int(kept[1]) if isinstance(kept, list) and kept and kept[0] == code_hash else 0
 
 
 def parse_code(text: str, slots: Slots, ctx: FlowContext) -> bool:
     sent = slots["phone"]
     if ctx.now > datetime.fromisoformat(sent["expires"]):
         raise Invalid("bind/code_expired")
-    if int(ctx.services["conversation"].pending.get("bind_attempts", 0)) >= MAX_CODE_ATTEMPTS:
+    if _attempts(ctx, sent["code_hash"]) >= MAX_CODE_ATTEMPTS:
         raise Invalid("bind/code_locked")
     code = re.sub(r"\s+", "", text)
-    if ctx.services["cipher"].lookup_hash(code, f"sms_code:{ctx.user_key}") != sent["code_hash"]:
-        if _attempts(ctx) >= MAX_CODE_ATTEMPTS:
-            raise Invalid("bind/code_locked")
-        raise Invalid("bind/code_wrong")
+    if ctx.services.cipher.lookup_hash(code, f"sms_code:{ctx.user_key}") != sent["code_hash"]:
+        wrong = _attempts(ctx, sent["code_hash"]) + 1
+        remember = {"bind_attempts": [sent["code_hash"], wrong]}
+        locked = wrong >= MAX_CODE_ATTEMPTS
+        raise Invalid("bind/code_locked" if locked else "bind/code_wrong", remember=remember)
     return True
 
 
@@ -103,14 +103,10 @@ def _code_prompt(slots: Slots, _ctx: FlowContext) -> dict[str, Any]:
 
 
 def complete(slots: Slots, ctx: FlowContext) -> Outcome:
-    session = ctx.services["session"]
-    conversation = ctx.services["conversation"]
-    person = ctx.services["people"].get_person(session, slots["phone"]["person_id"])
-    ctx.services["people"].bind(session, conversation, person)
-    after = conversation.pending.get("after_bind")
-    conversation.pending = {
-        k: v for k, v in conversation.pending.items() if k not in ("after_bind", "bind_attempts")
-    }
+    session = ctx.services.session
+    person = ctx.services.people.get_person(session, slots["phone"]["person_id"])
+    ctx.services.people.bind(session, ctx.services.conversation, person)
+    after = ctx.kept.get("after_bind")
     return Outcome(
         says=(
             Say(
@@ -125,6 +121,7 @@ def complete(slots: Slots, ctx: FlowContext) -> Outcome:
         ),
         next_flow=after,
         intent="bind:done",
+        forget=("after_bind", "bind_attempts"),
     )
 
 

@@ -41,23 +41,23 @@ class Place:
 
 # ---- context helpers ------------------------------------------------------------------------------------
 def _session(ctx: FlowContext) -> Any:
-    return ctx.services["session"]
+    return ctx.services.session
 
 
 def _person(ctx: FlowContext) -> Any:
     assert ctx.person_id is not None
-    record = ctx.services["registry"](_session(ctx)).record(ctx.person_id)
+    record = ctx.services.registry(_session(ctx)).record(ctx.person_id)
     assert record is not None
     return record
 
 
 def _policy(ctx: FlowContext) -> rules.FilingPolicy:
-    return ctx.services["filing_policies"].on(_person(ctx).region, ctx.today)
+    return ctx.services.filing_policies.on(_person(ctx).region, ctx.today)
 
 
 def _filings(ctx: FlowContext) -> list[Any]:
     assert ctx.person_id is not None
-    return list(ctx.services["filings"].filings_of(_session(ctx), ctx.person_id))
+    return list(ctx.services.filings.filings_of(_session(ctx), ctx.person_id))
 
 
 def _current(ctx: FlowContext) -> list[Any]:
@@ -121,9 +121,12 @@ def _target(slots: Slots, ctx: FlowContext) -> Any:
 def on_start(ctx: FlowContext) -> Outcome | None:
     if ctx.person_id is not None:
         return None
-    conversation = ctx.services["conversation"]
-    conversation.pending = {**conversation.pending, "after_bind": "filing"}
-    return Outcome(says=(Say("filing/bind_first"),), next_flow="bind", intent="filing:bind_first")
+    return Outcome(
+        says=(Say("filing/bind_first"),),
+        next_flow="bind",
+        intent="filing:bind_first",
+        remember={"after_bind": "filing"},
+    )
 
 
 # ---- steps ----------------------------------------------------------------------------------------------
@@ -305,8 +308,9 @@ def parse_proof(value: str, _slots: Slots, ctx: FlowContext) -> Any:
 
 
 def _person_data(ctx: FlowContext) -> dict[str, str]:
-    person_row = ctx.services["people"].get_person(_session(ctx), ctx.person_id)
-    return dict(ctx.services["people"].personal_data(ctx.services["cipher"], person_row))
+    assert ctx.person_id is not None
+    person_row = ctx.services.people.get_person(_session(ctx), ctx.person_id)
+    return dict(ctx.services.people.personal_data(ctx.services.cipher, person_row))
 
 
 def _filing_data(slots: Slots, ctx: FlowContext) -> dict[str, Any]:
@@ -328,13 +332,13 @@ def _filing_data(slots: Slots, ctx: FlowContext) -> dict[str, Any]:
 
 
 def render_pledge(slots: Slots, ctx: FlowContext) -> str:
-    documents = ctx.services.get("pledge_documents")
+    documents = ctx.services.pledge_documents
     if documents is None:
         raise Refused("filing/pledge_unavailable")
     region = _person(ctx).region
     return str(
         documents.render_pledge_text(
-            ctx.services["content_dir"], region, _person_data(ctx), _filing_data(slots, ctx), ctx.today
+            ctx.services.content_dir, region, _person_data(ctx), _filing_data(slots, ctx), ctx.today
         )
     )
 
@@ -458,8 +462,7 @@ def _actor(ctx: FlowContext) -> str:
 
 
 def _offer_institutions(ctx: FlowContext) -> tuple[Option, ...]:
-    conversation = ctx.services["conversation"]
-    conversation.pending = {**conversation.pending, "options": ["flow:institutions"]}
+    """A numbered offer the engine remembers, so "1" picks it next."""
     label = dict(ctx.content.choice_set("flows")).get("institutions", "institutions")
     return (Option("flow:institutions", label),)
 
@@ -480,7 +483,7 @@ def _complete_new(slots: Slots, ctx: FlowContext) -> Outcome:
         planned = rules.check_new_filing(request, person, _filings(ctx), policy, ctx.today)
     except RuleViolation as violation:
         raise Refused("filing/refused", **_refusal(violation)) from violation
-    store = ctx.services["filings"]
+    store = ctx.services.filings
     try:
         filing = store.create_filing(
             _session(ctx),
@@ -511,12 +514,14 @@ def _complete_new(slots: Slots, ctx: FlowContext) -> Outcome:
     }
     data: dict[str, Any] = {"filing_id": filing.id}
     if planned.pledge:
-        documents = ctx.services["pledge_documents"]
+        documents = ctx.services.pledge_documents
+        if documents is None:
+            raise Refused("filing/pledge_unavailable")
         text = render_pledge(slots, ctx)
         code = documents.new_verify_code()
         store.add_pledge(
             _session(ctx),
-            ctx.services["cipher"],
+            ctx.services.cipher,
             text=text,
             sha256=documents.text_digest(text),
             filing_id=filing.id,
@@ -553,7 +558,7 @@ def _complete_change(slots: Slots, ctx: FlowContext) -> Outcome:
         raise Refused("filing/refused", **_refusal(violation)) from violation
     action = "changed" if _action(slots) == "change" else "cancelled"
     label = _filing_label(filing, policy)
-    ctx.services["filings"].change_filing(
+    ctx.services.filings.change_filing(
         _session(ctx),
         filing,
         values,

@@ -25,16 +25,19 @@ def on_start(ctx: FlowContext) -> Outcome | None:
         return computed
     if ctx.person_id is not None:
         return None
-    conversation = ctx.services["conversation"]
-    conversation.pending = {**conversation.pending, "after_bind": "status"}
-    return Outcome(says=(Say("status/bind_first"),), next_flow="bind", intent="status:bind_first")
+    return Outcome(
+        says=(Say("status/bind_first"),),
+        next_flow="bind",
+        intent="status:bind_first",
+        remember={"after_bind": "status"},
+    )
 
 
 def computed_answer(ctx: FlowContext) -> Outcome | None:
     """From the dates the person gave: when a pledge made on a day ends (6 months, 第六条), when a claim whose
     materials were complete on a day should be paid (22 working days) — and where to see one's own records."""
     said = ctx.said
-    policy = ctx.services["filing_policies"].on(ctx.region, ctx.today)
+    policy = ctx.services.filing_policies.on(ctx.region, ctx.today)
     bound = ctx.person_id is not None
     if said.get("pledge") and said.get("start") is not None and policy.pledge_months is not None:
         made = _day(said["start"])
@@ -48,11 +51,11 @@ def computed_answer(ctx: FlowContext) -> Outcome | None:
             "bound": bound,
         }
         return Outcome(says=(Say("status/computed_pledge", context),), intent="status:computed_pledge")
-    region_policy = ctx.services["region_policies"].get(ctx.region)
+    region_policy = ctx.services.region_policies.get(ctx.region)
     if said.get("materials_complete_on") is not None and region_policy is not None:
         deadline = processing_deadline(
             region_policy.deadlines,
-            ctx.services["calendar"],
+            ctx.services.calendar,
             materials_complete_on=_day(said["materials_complete_on"]),
             as_of=ctx.today,
         )
@@ -128,11 +131,11 @@ def claim_view(claim: Any, region: str, ctx: FlowContext) -> dict[str, Any]:
         "estimated": False,
         "citation": "",
     }
-    region_policy = ctx.services["region_policies"].get(region)
+    region_policy = ctx.services.region_policies.get(region)
     if claim.materials_complete_on is not None and region_policy is not None:
         deadline = processing_deadline(
             region_policy.deadlines,
-            ctx.services["calendar"],
+            ctx.services.calendar,
             materials_complete_on=claim.materials_complete_on,
             as_of=ctx.today,
         )
@@ -148,11 +151,11 @@ def claim_view(claim: Any, region: str, ctx: FlowContext) -> dict[str, Any]:
 
 def complete(_slots: Slots, ctx: FlowContext) -> Outcome:
     assert ctx.person_id is not None
-    registry = ctx.services["registry"](ctx.services["session"])
+    registry = ctx.services.registry(ctx.services.session)
     person = registry.record(ctx.person_id)
     assert person is not None
-    policy = ctx.services["filing_policies"].on(person.region, ctx.today)
-    rows = ctx.services["filings"].filings_of(ctx.services["session"], ctx.person_id)
+    policy = ctx.services.filing_policies.on(person.region, ctx.today)
+    rows = ctx.services.filings.filings_of(ctx.services.session, ctx.person_id)
     views = sorted(
         (filing_view(f, policy, ctx) for f in rows), key=lambda v: (_STATE_ORDER.get(v["state"], 9), -v["id"])
     )

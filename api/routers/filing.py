@@ -53,7 +53,7 @@ def sign_pledge(
     person_id = people.person_for_identity(session, user["channel"], "web", user["user_key"])
     if pledge is None or person_id is None or pledge.person_id != person_id:
         raise HTTPException(status_code=404, detail="no such pledge of yours")
-    cipher = engine.services["cipher"]
+    cipher = engine.cipher
     if not filings.attach_signature(session, pledge, cipher.seal(png, SIGNATURE_FIELD), cipher.current):
         raise HTTPException(status_code=409, detail="this pledge is already signed")
     session.commit()

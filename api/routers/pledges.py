@@ -41,7 +41,7 @@ def _find(session: Any, code: str) -> tuple[str, Pledge | None]:
 
 def _person(session: Any, engine: Engine, pledge: Pledge) -> dict[str, str] | None:
     """The signer's data opened for masking, or None when it cannot be (no key, missing person)."""
-    cipher = engine.services.get("cipher")
+    cipher = engine.cipher
     row = people.get_person(session, pledge.person_id)
     if cipher is None or row is None:
         return None
@@ -54,7 +54,7 @@ def _person(session: Any, engine: Engine, pledge: Pledge) -> dict[str, str] | No
 
 def _text(engine: Engine, pledge: Pledge) -> str | None:
     """The signed text opened; None when it cannot be (no key, sealed text altered), shown as altered."""
-    cipher = engine.services.get("cipher")
+    cipher = engine.cipher
     if cipher is None:
         return None
     try:
@@ -71,7 +71,7 @@ def _unaltered(text: str | None, pledge: Pledge) -> bool:
 def _signature(engine: Engine, pledge: Pledge) -> tuple[str, bytes | None]:
     if not pledge.signature_enc:
         return "absent", None
-    cipher = engine.services.get("cipher")
+    cipher = engine.cipher
     if cipher is None:
         return "altered", None
     try:

@@ -269,7 +269,7 @@ _action_route("close")
 
 # ---- filing desk -----------------------------------------------------------------------------------------
 def _filing_view(filing: Any, events: list[Any], engine: Engine, today: date) -> dict[str, Any]:
-    policy = engine.services["filing_policies"].on(filing.region, today)
+    policy = engine.services.filing_policies.on(filing.region, today)
     kind = policy.kinds.get(filing.kind)
     state = rules.state(filing, policy, today)
     open_pledge = rules.is_open_pledge(filing, policy) and state in ("active", "pending")
@@ -317,7 +317,7 @@ def _person_page(
         {
             "who": who,
             "person": found.person,
-            "identity": console.masked_identity(engine.services["cipher"], found.person),
+            "identity": console.masked_identity(engine.cipher, found.person),
             "filings": [_filing_view(f, events, engine, today) for f, events in found.filings],
             "conversation_ids": found.conversation_ids,
             "may_reveal": who.role in REVEAL_ROLES,
@@ -366,7 +366,7 @@ def complete_materials(
         console.filing_of(session, person_id, filing_id)
         complete_pledge_materials(
             session,
-            engine.services["filing_policies"],
+            engine.services.filing_policies,
             filing_id=filing_id,
             proof=proof,
             staff=who.username,
@@ -404,7 +404,7 @@ def reveal(
     try:
         value = reveal_for_staff(
             session,
-            engine.services["cipher"],
+            engine.cipher,
             person_id=person_id,
             field=field,
             staff=who.username,

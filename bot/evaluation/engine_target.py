@@ -55,7 +55,7 @@ class ConversationStore:
             session.add(conversation)
             session.flush()
             if person is not None:
-                cipher = self.engine.services["cipher"]
+                cipher = self.engine.cipher
                 found = people.find_by_id_number(session, cipher, self.persons[person])
                 if found is None:
                     raise LookupError(f"demo person {person} is not in the database")

@@ -82,7 +82,7 @@ def test_pledge_then_signature_upload(client, engine):
     with Session(engine.db) as session:
         pledge = filings.pledge_of(session, data["filing_id"])
         assert pledge.signature_enc and PNG not in pledge.signature_enc.encode()
-        assert engine.services["cipher"].open_bytes(pledge.signature_enc, "signature") == PNG
+        assert engine.cipher.open_bytes(pledge.signature_enc, "signature") == PNG
 
 
 def test_demo_load_then_jobs_run_from_the_command_line(tmp_path, monkeypatch):

@@ -73,7 +73,7 @@ def insured(engine: Engine, region: str = "jilin") -> Insured:
     with Session(engine.db) as session:
         create_insured(
             session,
-            engine.services["cipher"],
+            engine.cipher,
             replace(home, name=person.name, first17=first17, phone=person.phone, region=region),
         )
         session.commit()
@@ -147,7 +147,7 @@ def bound(client: TestClient, fake: FakeWeChat, engine: Engine, region: str = "j
 
 def _filings_of(engine: Engine, who: Insured) -> list:
     with Session(engine.db) as session:
-        row = people.find_by_id_number(session, engine.services["cipher"], who.id_number)
+        row = people.find_by_id_number(session, engine.cipher, who.id_number)
         return list(filings.filings_of(session, row.id))
 
 
@@ -225,7 +225,7 @@ def test_jilin_pledge_filing_then_a_second_pledge_is_refused_and_the_status_show
     with Session(engine.db) as session:
         pledge = filings.pledge_of(session, filing.id)
         assert (pledge.channel, pledge.account, pledge.verify_code) == ("wechat", "jilin", code)
-        signed = filings.pledge_text(engine.services["cipher"], pledge)
+        signed = filings.pledge_text(engine.cipher, pledge)
     assert signed in shown  # exactly the text the person read is what was stored
     assert client.get(f"/pledges/verify/{code}").json()["unaltered"] is True
 

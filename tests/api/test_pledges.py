@@ -45,7 +45,7 @@ def _png() -> bytes:
 
 def _signed_pledge(engine, *, signature: bytes | None = None) -> tuple[str, dict[str, str]]:
     """A person, a pledge filing and its signed pledge, stored the way the filing flow stores them."""
-    cipher = engine.services["cipher"]
+    cipher = engine.cipher
     person_data = {
         "name": "李四",
         "id_number": f"371402199003{int(uuid.uuid4().hex[:5], 16) % 100000:05d}X"[:18],
@@ -100,7 +100,7 @@ def _signed_pledge(engine, *, signature: bytes | None = None) -> tuple[str, dict
 
 def _tamper(engine, code: str, old: str, new: str) -> None:
     """Someone holding the data key rewrites the text and seals it again: the digest shows it."""
-    cipher = engine.services["cipher"]
+    cipher = engine.cipher
     with Session(engine.db) as session:
         pledge = filings.get_pledge_by_code(session, code)
         altered = filings.pledge_text(cipher, pledge).replace(old, new)
@@ -159,7 +159,7 @@ def test_the_stored_row_holds_no_personal_data_in_the_clear(client, engine):
     stored = " ".join(str(value) for value in row.values())
     for value in (person["name"], person["id_number"], person["phone"], person["address"]):
         assert value not in stored
-    assert row["key_id"] == engine.services["cipher"].current and row["text_enc"].startswith(
+    assert row["key_id"] == engine.cipher.current and row["text_enc"].startswith(
         row["key_id"] + ":"
     )
     assert client.get(f"/pledges/verify/{code}").json()["unaltered"] is True

@@ -145,7 +145,7 @@ def test_unknown_person_or_someone_elses_filing_is_404(client, users, pledged, e
     assert client.get("/staff/people/987654321").status_code == 404
     other = fresh_person(engine, unique_user("other"))
     with Session(engine.db) as session:
-        other_id = people.find_by_id_number(session, engine.services["cipher"], other.id_number).id
+        other_id = people.find_by_id_number(session, engine.cipher, other.id_number).id
     wrong = client.post(
         f"/staff/people/{other_id}/filings/{pledged['filing_id']}/complete",
         data={"csrf_token": csrf, "proof": "work_away"},
@@ -245,10 +245,10 @@ def test_posts_without_the_session_csrf_token_are_refused(client, users, pledged
 
 # ---- materials completed at the counter ------------------------------------------------------------------
 def _change_to_beijing(engine, filing_id: int) -> dict:
-    policy = engine.services["filing_policies"].on("jilin", TODAY)
+    policy = engine.services.filing_policies.on("jilin", TODAY)
     with Session(engine.db) as session:
         filing = filings.get_filing(session, filing_id)
-        person = EmbeddedRegistry(session, engine.services["cipher"]).record(filing.person_id)
+        person = EmbeddedRegistry(session, engine.cipher).record(filing.person_id)
         every = list(filings.filings_of(session, filing.person_id))
         return rules.check_change(filing, find_destination("北京", "jilin"), person, every, policy, TODAY)
 

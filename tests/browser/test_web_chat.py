@@ -323,7 +323,7 @@ def test_a_pledge_filing_is_signed_on_the_canvas_and_stored(page: Page, live_ser
         conversation = find_conversation(session, "web", "web", f"dev-{user}")
         assert conversation is not None and conversation.person_id is not None
         [pledge] = session.exec(select(Pledge).where(Pledge.person_id == conversation.person_id)).all()
-        png = engine.services["cipher"].open_bytes(pledge.signature_enc, "signature")
+        png = engine.cipher.open_bytes(pledge.signature_enc, "signature")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -14,7 +14,7 @@ from tests.flows import transcript
 def seed(engine: Engine) -> None:
     now = engine.clock.now()
     with Session(engine.db) as session:
-        list(seed_insured(session, engine.services["cipher"], now.date(), now))
+        list(seed_insured(session, engine.cipher, now.date(), now))
         session.commit()
 
 
@@ -49,7 +49,7 @@ def bind(engine: Engine, person: DemoPerson, region: str | None = None) -> Chat:
     """A chat bound to `person` through the real bind flow, the code read from a recording gateway."""
     seed(engine)
     sms = RecordingSms()
-    engine.services["sms"] = sms
+    engine.services.sms = sms
     chat = Chat(engine, region or person.region)
     chat.say("绑定身份")
     chat.say(person.name)
@@ -86,7 +86,7 @@ def fresh_person(engine: Engine, web_user_key: str, region: str = "jilin") -> De
     )
     assert check_digit(first17)
     with Session(engine.db) as session:
-        row = create_insured(session, engine.services["cipher"], person)
+        row = create_insured(session, engine.cipher, person)
         conversation = Conversation(channel="web", account="web", user_key=web_user_key, region=region)
         session.add(conversation)
         session.flush()

@@ -21,7 +21,7 @@ def _filings(engine, person_id):
 
 def _person_id(engine, user):
     with Session(engine.db) as session:
-        return people.find_by_id_number(session, engine.services["cipher"], demo(user).id_number).id
+        return people.find_by_id_number(session, engine.cipher, demo(user).id_number).id
 
 
 def _file(chat: Chat, *answers: str) -> str:
@@ -47,7 +47,7 @@ def test_unbound_person_binds_first_then_files(engine):
     from bot.sms import RecordingSms
 
     sms = RecordingSms()
-    engine.services["sms"] = sms
+    engine.services.sms = sms
     person = demo("demo3")
     chat = Chat(engine)
     assert "先绑定身份" in chat.say("我要办备案")
@@ -62,7 +62,7 @@ def test_an_sms_gateway_failure_is_a_clear_answer_and_binds_nothing(engine):
     seed(engine)
     from bot.sms import HttpSmsGateway, RecordingSms
 
-    engine.services["sms"] = HttpSmsGateway("http://127.0.0.1:9/sms", "t", timeout=1)
+    engine.services.sms = HttpSmsGateway("http://127.0.0.1:9/sms", "t", timeout=1)
     try:
         person = demo("demo3")
         chat = Chat(engine)
@@ -71,7 +71,7 @@ def test_an_sms_gateway_failure_is_a_clear_answer_and_binds_nothing(engine):
         chat.say(person.id_number)
         assert "短信暂时发不出去" in chat.say(person.phone)
     finally:
-        engine.services["sms"] = RecordingSms()
+        engine.services.sms = RecordingSms()
 
 
 def test_long_term_filing_with_proof_then_cancel_then_refile(engine):
@@ -238,10 +238,10 @@ def test_registry_change_of_scheme_ends_filings_but_admitted_stays_settle(engine
     pid = _person_id(engine, "demo3")
     _file(chat, Pick("生育"), "武汉", "今天", Pick("母子健康手册"), "是")
     with Session(engine.db) as session:
-        registry = EmbeddedRegistry(session, engine.services["cipher"])
+        registry = EmbeddedRegistry(session, engine.cipher)
         ended = registry.change_insurance(
             pid,
-            policies=engine.services["filing_policies"],
+            policies=engine.services.filing_policies,
             today=date(2026, 11, 25),
             at=datetime(2026, 11, 25, 9, 0),
             scheme="resident",
@@ -253,12 +253,12 @@ def test_registry_change_of_scheme_ends_filings_but_admitted_stays_settle(engine
         assert filings.events_of(session, filing.id)[-1].actor == "registry"
         from flows.filing_rules import settles_directly
 
-        policy = engine.services["filing_policies"].on("jilin", date(2026, 11, 25))
+        policy = engine.services.filing_policies.on("jilin", date(2026, 11, 25))
         assert settles_directly(filing, date(2026, 11, 24), policy)
         assert not settles_directly(filing, date(2026, 11, 26), policy)
         registry.change_insurance(
             pid,
-            policies=engine.services["filing_policies"],
+            policies=engine.services.filing_policies,
             today=date(2026, 11, 25),
             at=datetime(2026, 11, 25),
             scheme="employee",
@@ -283,7 +283,7 @@ def test_jilin_pledge_filing_shows_the_full_text_and_stores_it_signed(engine):
     with Session(engine.db) as session:
         pledge = filings.pledge_of(session, data["filing_id"])
         assert pledge.channel == "web" and pledge.account == "web"
-        signed = filings.pledge_text(engine.services["cipher"], pledge)
+        signed = filings.pledge_text(engine.cipher, pledge)
         assert pledge.sha256 == text_digest(signed) and verify(signed, pledge.sha256)
         assert "2027年5月22日" in signed and "2027年5月22日" not in pledge.text_enc
         assert filings.get_pledge_by_code(session, pledge.verify_code.lower()).id == pledge.id

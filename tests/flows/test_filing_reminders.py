@@ -35,7 +35,7 @@ def fake():
 
 def _person(engine, user):
     with Session(engine.db, expire_on_commit=False) as session:
-        return people.find_by_id_number(session, engine.services["cipher"], demo(user).id_number)
+        return people.find_by_id_number(session, engine.cipher, demo(user).id_number)
 
 
 def _open_pledge(engine, user):
@@ -45,7 +45,7 @@ def _open_pledge(engine, user):
 
 def _wechat_identity(engine, user, openid):
     with Session(engine.db, expire_on_commit=False) as session:
-        person = people.find_by_id_number(session, engine.services["cipher"], demo(user).id_number)
+        person = people.find_by_id_number(session, engine.cipher, demo(user).id_number)
         conversation = Conversation(channel="wechat", account="jilin", user_key=openid, region="jilin")
         session.add(conversation)
         session.flush()
@@ -62,7 +62,7 @@ def _run(engine, fake, now):
     )
     return run_jobs(
         engine.db,
-        policies=engine.services["filing_policies"],
+        policies=engine.services.filing_policies,
         renderer=engine.renderer,
         sender=sender,
         now=now,
@@ -136,7 +136,7 @@ def test_a_person_without_a_bound_chat_is_skipped(engine, fake):
     with Session(engine.db, expire_on_commit=False) as session:
         person = people.create_person(
             session,
-            engine.services["cipher"],
+            engine.cipher,
             name="赵六",
             id_number="220102198001011236",
             phone="13900000009",

@@ -79,7 +79,7 @@ def test_bind_refuses_each_bad_id_with_its_message(engine):
 def test_bind_refuses_a_phone_that_is_not_on_file_then_binds(engine):
     seed(engine)
     sms = RecordingSms()
-    engine.services["sms"] = sms
+    engine.services.sms = sms
     person = demo("demo3")
     chat = Chat(engine)
     chat.say("绑定身份")
@@ -97,7 +97,7 @@ def test_demo_gateway_shows_the_code_and_no_personal_data_is_stored_in_clear(eng
     from bot.sms import DemoSms
 
     seed(engine)
-    engine.services["sms"] = DemoSms()
+    engine.services.sms = DemoSms()
     person = demo("demo3")
     chat = Chat(engine)
     chat.say("绑定身份")
