@@ -211,6 +211,9 @@ class Turn:
         )
 
     def _dispatch(self, text: str, understood: Understood) -> None:
+        if understood.target == "cmd:resume":  # "刚才那个 接着弄": the open or paused flow, asked again
+            self._command("resume")
+            return
         if self.conv.flow and not self.conv.paused and self._in_flow(text, understood):
             return
         if understood.act == "human":

@@ -398,6 +398,8 @@ def take(given: Mapping[str, Any], slots: Slots, ctx: FlowContext) -> dict[str, 
     if kind not in policy.kinds:
         kind = None
     can_pledge = bool(policy.pledge_label) and policy.pledge_months is not None
+    if "action" in slots and not action:
+        kind, pledge = None, False  # once chosen, the kind of request changes only when said again
     destination = given.get("destination")
     if action == "change" and destination is not None and _is_home(destination, ctx):
         action = "cancel"  # "把长期备案改回德州": back to the insured region is ending the filing (三（一）)

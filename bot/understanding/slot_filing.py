@@ -206,6 +206,11 @@ def _own_province_names(places: Places) -> tuple[str, ...]:
     return tuple(a for a, targets in places.aliases.items() if any(t.own_province_only for t in targets))
 
 
+_LEFT_PLACE = re.compile(
+    r"(?:不回|不在|不去|离开|从)[\u4e00-\u9fff]{2,4}?(?=了|住|搬|回|去|走|换|改|,|，|\s|$)"
+)
+
+
 def destination(clean: str, region: str, places: Places) -> Destination | None:
     """The treatment place at filing granularity; a name that means a city only for people of its own
     province ("吉林") counts only right after 去 / 到 / 在, since alone it names the province."""
@@ -215,6 +220,9 @@ def destination(clean: str, region: str, places: Places) -> Destination | None:
             before = clean[: match.start()].rstrip()
             if not before.endswith(_MOVE_BEFORE) and not clean.startswith("市", match.end()):
                 chars[match.start() : match.end()] = ["、"] * len(alias)
+    # A place the person leaves or no longer lives in ("不回德州了", "从苏州搬走") is not the destination.
+    for match in _LEFT_PLACE.finditer(clean):
+        chars[match.start() : match.end()] = ["、"] * (match.end() - match.start())
     return places.find("".join(chars), region)
 
 

@@ -28,6 +28,7 @@ class Tables:
     chitchat: dict[str, str]  # word -> kind (greeting, thanks, bye, ack)
     chitchat_filler: re.Pattern[str]
     question_words: re.Pattern[str]
+    domain_words: re.Pattern[str]
     requests: tuple[Request, ...]
 
     @classmethod
@@ -52,6 +53,7 @@ class Tables:
                 chitchat=chitchat,
                 chitchat_filler=re.compile(data["chitchat_filler"]),
                 question_words=re.compile(data["question_words"]),
+                domain_words=re.compile(data["domain_words"]),
                 requests=requests,
             )
         except (KeyError, TypeError, re.error) as exc:
