@@ -259,7 +259,7 @@ class Turn:
             if question and understood.asks and (step is None or step.sensitive or step.options is not None):
                 self._answer_in_flow(text, understood)
                 return True
-            self.runner.answer_free_text(text)
+            self.runner.answer_free_text(understood.read_as or text)
         except Invalid as invalid:
             if question and (understood.asks or _confident(understood)):
                 self._answer_in_flow(text, understood)

@@ -46,6 +46,7 @@ class Understood:
     region_only: bool = False  # the message only named a region ("我是德州参保的")
     explicit: bool = False  # a request in so many words ("帮我办…"), not a ranking's guess
     asks: bool = False  # the message has question words (吗, 怎么, 多少 …)
+    read_as: str = ""  # the text as read: an English message in the Chinese words steps understand
     language: Literal["zh", "en"] | None = None  # None: no words of either (a number, a code)
 
     @property

@@ -55,8 +55,9 @@ class Understander:
         """The act of one message; an English message is read in the same way (its words put into Chinese)
         and says so in `language`, so the reply comes in English."""
         if is_english(text):
-            found = self._read(self.english.to_chinese(text), state, region, on, audience)
-            return replace(found, language="en")
+            chinese = self.english.to_chinese(text)
+            found = self._read(chinese, state, region, on, audience)
+            return replace(found, language="en", read_as=chinese)
         found = self._read(text, state, region, on, audience)
         return replace(found, language="zh") if _CJK.search(text) else found
 
