@@ -38,7 +38,7 @@ def _month_number(name: str) -> int:
 
 
 def _dates_in_chinese(text: str) -> str:
-    """English dates as the Chinese date reader reads them: "december 14th" → 12月14日, "next monday" → 下周一."""
+    """English dates as the Chinese date reader reads them: december 14th → 12月14日, next monday → 下周一."""
     text = _MONTH_DAY.sub(lambda m: f" {_month_number(m[1])}月{int(m[2])}日 ", text)
     text = _DAY_MONTH.sub(lambda m: f" {_month_number(m[2])}月{int(m[1])}日 ", text)
     for i, day in enumerate(_WEEKDAYS):
