@@ -242,6 +242,11 @@ class Turn:
             return False
         if understood.act == "human" and understood.explicit:
             return False
+        if understood.act == "confirm" and self._acknowledges(understood):
+            self.conv.paused = True  # "好的" to a choice it does not answer: kept for 继续, not asked again
+            self.out.say("engine/acknowledged", intent="chitchat:ack")
+            self.out.say("engine/flow_paused")
+            return True
         if understood.act == "chitchat" and understood.chitchat in ("thanks", "bye"):
             self.conv.paused = True  # kept for 继续 / 接着办, not asked again
             self.out.say(f"engine/chitchat_{understood.chitchat}", intent=f"chitchat:{understood.chitchat}")
@@ -267,6 +272,14 @@ class Turn:
             self.out.say(invalid.template, **invalid.context)
         self.runner.prompt()
         return True
+
+    def _acknowledges(self, understood: Understood) -> bool:
+        """A bare 好的 / 行 while the step offers choices that are not yes and no."""
+        step = self.runner.current_step()
+        if step is None or step.options is None or understood.slots:
+            return False
+        values = {o.value for o in step.options(self.conv.slots, self.flow_context())}
+        return not {"yes", "no"} <= values
 
     def _answer_in_flow(self, text: str, understood: Understood) -> None:
         """A question asked in the middle of a flow: answered, then the step is asked again."""
