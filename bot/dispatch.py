@@ -212,6 +212,14 @@ class Turn:
 
     def _dispatch(self, text: str, understood: Understood) -> None:
         if understood.target == "cmd:resume":  # "刚才那个 接着弄": the open or paused flow, asked again
+            if self.conv.flow and understood.slots:  # "那行 接着办 明天开始": and what it says is taken
+                self.conv.paused = False
+                self.out.intent = f"flow:{self.conv.flow}"
+                flow = self.runner.flow()
+                if flow is not None:
+                    self.runner.take(flow, understood.slots, self.flow_context(), correct=True)
+                self.runner.prompt(resumed=True)
+                return
             self._command("resume")
             return
         if self.conv.flow and not self.conv.paused and self._in_flow(text, understood):
@@ -284,7 +292,7 @@ class Turn:
     def _answer_in_flow(self, text: str, understood: Understood) -> None:
         """A question asked in the middle of a flow: answered, then the step is asked again."""
         assert understood.faq is not None
-        self.faq.answer(understood.faq, text)
+        self.faq.answer(understood.faq, text, offers=False)
         self.out.say("engine/flow_continues")
         self.runner.prompt()
 

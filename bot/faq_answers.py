@@ -48,14 +48,18 @@ class FaqAnswers:
                 return self.text(entry, "question")
         return candidate.label
 
-    def answer(self, entry_id: str, question: str, related: Sequence[Candidate] = ()) -> None:
+    def answer(
+        self, entry_id: str, question: str, related: Sequence[Candidate] = (), *, offers: bool = True
+    ) -> None:
+        """The entry's answer; `offers` adds its flow and the related questions as numbered choices (not while
+        a flow waits for its own answer)."""
         entry = self.entry(entry_id)
         if entry is None:
             self.out.say("engine/fallback", intent="faq:missing")
             return
         self.out.mark(f"faq:{entry_id}")
         options: list[Option] = []
-        if entry.flow and entry.flow in self.flows:
+        if offers and entry.flow and entry.flow in self.flows:
             label = dict(self.out.content.choice_set("flows")).get(entry.flow, entry.flow)
             options.append(Option(f"flow:{entry.flow}", label))
         related_questions = [

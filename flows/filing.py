@@ -594,7 +594,8 @@ def echo(slots: Slots, ctx: FlowContext) -> Say | None:
     kind = policy.kinds.get(_kind_id(slots, ctx))
     context = {
         "action": _action(slots),
-        "pledge": _is_pledge(slots, ctx),
+        # a pledge in place of missing proofs (Jilin); where a pledge is the normal way (Dezhou) it is no news
+        "pledge": _action(slots) == PLEDGE or slots.get("proof") == PLEDGE,
         "kind_label": kind.label if kind is not None else "",
         "destination_name": slots["destination"]["name"] if "destination" in slots else "",
     }
