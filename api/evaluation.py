@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
@@ -17,7 +17,7 @@ from sqlmodel import Session
 from api.demo import DEMO_PERSONS, seed_insured
 from bot.app import EngineConfig, build_engine
 from bot.engine import Engine
-from bot.evaluation.cases import load_conversations, load_single
+from bot.evaluation.cases import ConversationCase, SingleCase, load_conversations, load_single
 from bot.evaluation.engine_target import EngineTarget
 from bot.evaluation.runner import EvalRun, Target, run_conversation, run_singles
 from bot.store.db import make_engine
@@ -88,12 +88,22 @@ def run_evaluation(
     conversation_cases = load_conversations(eval_dir / "conversations") if conversations else ()
     dates = [c.on for c in single_cases] + [c.on for c in conversation_cases]
     with eval_bench(content_dir, min(dates) if dates else date.today()) as bench:
-        single_results: list[Any] = []
-        if single_cases:
-            with bench.fresh() as engine:
-                single_results = run_singles(target(engine), single_cases, bench.slots)
-        conversation_results = []
-        for case in conversation_cases:
-            with bench.fresh() as engine:
-                conversation_results.append(run_conversation(target(engine), case))
+        return run_on(bench, single_cases, conversation_cases, target)
+
+
+def run_on(
+    bench: EvalBench,
+    single_cases: Sequence[SingleCase],
+    conversation_cases: Sequence[ConversationCase],
+    target: TargetFactory = engine_target,
+) -> EvalRun:
+    """Single questions on one fresh copy of the database, each conversation on a fresh copy of its own."""
+    single_results: list[Any] = []
+    if single_cases:
+        with bench.fresh() as engine:
+            single_results = run_singles(target(engine), single_cases, bench.slots)
+    conversation_results = []
+    for case in conversation_cases:
+        with bench.fresh() as engine:
+            conversation_results.append(run_conversation(target(engine), case))
     return EvalRun(tuple(single_results), tuple(conversation_results))

@@ -11,20 +11,11 @@ from typing import Any
 import yaml
 
 from bot.knowledge.errors import EvalSetError
+from bot.knowledge.models import CATEGORIES
 
-SINGLE_CATEGORIES = (
-    "filing",
-    "pledge",
-    "materials",
-    "deadline",
-    "money",
-    "chronic",
-    "emergency",
-    "referral",
-    "transfer",
-    "settlement",
-    "outpatient",
-    "service",
+# The FAQ's categories, and what else people do: ask about their own records, ask to do or compute
+# something, switch region, ask for a person, chat, ask what is not ours, write in English.
+SINGLE_CATEGORIES = CATEGORIES[: CATEGORIES.index("staff")] + CATEGORIES[CATEGORIES.index("staff") + 1 :] + (
     "status",
     "do",
     "compute",

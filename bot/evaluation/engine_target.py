@@ -62,15 +62,19 @@ class ConversationStore:
                 people.bind(session, conversation, found)
             session.commit()
 
+    @staticmethod
+    def conversation(session: Session, identity: Identity) -> Conversation:
+        return session.exec(
+            select(Conversation).where(
+                Conversation.channel == identity.channel,
+                Conversation.account == identity.account,
+                Conversation.user_key == identity.user_key,
+            )
+        ).one()
+
     def state(self, identity: Identity) -> EndState:
         with Session(self.engine.db) as session:
-            conversation = session.exec(
-                select(Conversation).where(
-                    Conversation.channel == identity.channel,
-                    Conversation.account == identity.account,
-                    Conversation.user_key == identity.user_key,
-                )
-            ).one()
+            conversation = self.conversation(session, identity)
             rows: list[Mapping[str, Any]] = []
             if conversation.person_id is not None:
                 rows = [

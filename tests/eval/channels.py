@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from bot.evaluation.engine_target import ConversationStore, Identity
 from bot.evaluation.runner import EndState
 from bot.evaluation.scoring import Seen
-from bot.store.models import Conversation, ConversationMessage
+from bot.store.models import ConversationMessage
 from tests.fakes.wechat_client import WeChatSimulator, text_message
 from tests.fakes.wechat_server import FakeWeChat
 
@@ -87,13 +87,7 @@ def _plain(message: dict) -> str:
 def last_intent(store: ConversationStore, identity: Identity) -> str:
     """What the assistant did with the last message, as its message log says."""
     with Session(store.engine.db) as session:
-        conversation = session.exec(
-            select(Conversation).where(
-                Conversation.channel == identity.channel,
-                Conversation.account == identity.account,
-                Conversation.user_key == identity.user_key,
-            )
-        ).one()
+        conversation = store.conversation(session, identity)
         row = session.exec(
             select(ConversationMessage)
             .where(ConversationMessage.conversation_id == conversation.id)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.evaluation import DEFAULT_EVAL_DIR, EvalBench, engine_target, eval_bench
+from api.evaluation import DEFAULT_EVAL_DIR, EvalBench, engine_target, eval_bench, run_on
 from api.main import create_app
 from api.settings import Settings
 from bot.content.faq import load_knowledge_content
@@ -20,7 +20,7 @@ from bot.evaluation.cases import (
 )
 from bot.evaluation.engine_target import ConversationStore
 from bot.evaluation.report import conversation_figures, figures, format_run
-from bot.evaluation.runner import EvalRun, run_conversation, run_singles
+from bot.evaluation.runner import EvalRun, run_singles
 from bot.knowledge.analysis import Analyser
 from tests.conftest import CONTENT
 from tests.eval.channels import WebTarget, WeChatTarget
@@ -47,13 +47,7 @@ def bench() -> Iterator[EvalBench]:
 
 @pytest.fixture(scope="module")
 def run(bench: EvalBench) -> EvalRun:
-    with bench.fresh() as engine:
-        singles = run_singles(engine_target(engine), SINGLES, bench.slots)
-    conversations = []
-    for case in CONVERSATIONS:
-        with bench.fresh() as engine:
-            conversations.append(run_conversation(engine_target(engine), case))
-    return EvalRun(tuple(singles), tuple(conversations))
+    return run_on(bench, SINGLES, CONVERSATIONS)
 
 
 def test_the_set_is_large_and_covers_every_category() -> None:
