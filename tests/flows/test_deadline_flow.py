@@ -1,4 +1,5 @@
-"""The deadline flow (截止日期) through the engine, and the Chinese date words it reads."""
+"""The deadline flow (截止日期) through the engine, and the discharge dates it reads (refusals of the date
+reader: tests/flows/test_dates.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from functools import partial
 
 import pytest
 
-from flows.dates import DateWordsError, find_dates, parse_one_date
+from flows.dates import find_dates, parse_one_date
 from tests.flows import transcript
 from tests.flows.transcript import module_engine, text_of
 
@@ -44,22 +45,6 @@ Chat = partial(transcript.Chat, prefix="dl")
 )
 def test_date_words(text, expected):
     assert parse_one_date(text, TODAY) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
-        ("2月30日", "impossible"),
-        ("13月1日", "impossible"),
-        ("2025年2月29日", "impossible"),
-        ("出院了", "missing"),
-        ("10月8日和10月9日", "several"),
-    ],
-)
-def test_date_words_refused(text, code):
-    with pytest.raises(DateWordsError) as caught:
-        parse_one_date(text, TODAY)
-    assert caught.value.code == code
 
 
 def test_materials_clause_is_told_apart():
