@@ -29,9 +29,9 @@ from tests.fakes.wechat_server import running_fake_wechat
 # Gates on what people read. The targets are correct >= 92%, menus <= 5%, confidently wrong <= 2%
 # and every conversation ending as expected; these gates hold today's figures (README) so that nothing
 # slips back while the rest is built.
-MIN_CORRECT = 0.79
+MIN_CORRECT = 0.83
 MAX_MENUS = 0.05
-MAX_WRONG = 0.13
+MAX_WRONG = 0.10
 MIN_CONVERSATIONS_PASSED = 25
 
 SINGLES = load_single(DEFAULT_EVAL_DIR / "replies")
