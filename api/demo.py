@@ -150,7 +150,7 @@ DEMO_PERSONS = (
         "employee",
         date(1990, 1, 1),
         "吉林省长春市朝阳区人民大街1号",
-        pledge=DemoPledge(_HAINAN, "household", months_ago=6, days_later=6, term_months=6),  # due in 6 days
+        pledge=DemoPledge(_HAINAN, "residence", months_ago=6, days_later=6, term_months=6),  # due in 6 days
         certification=DemoCertification("chronic", "高血压", "海南省", date(2024, 3, 1)),
     ),
     # Jilin, resident scheme: a pledge that lapsed unfulfilled; a claim in processing

@@ -236,6 +236,7 @@ class Turn:
                 self.faq.menu(understood.menu, text)
             else:
                 self.faq.answer(understood.faq, text, understood.related)
+                self.runner.remember_asked(understood.slots)
         elif understood.act in ("confirm", "deny"):
             self.out.say("engine/acknowledged", intent=f"chitchat:{understood.act}")
         else:

@@ -5,7 +5,8 @@ completes it. The next step is computed once per message and handed to whatever 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import is_dataclass, replace
+from datetime import date
 from typing import Any
 
 from bot.commands import normalise
@@ -16,11 +17,14 @@ from bot.understanding.reader import IDENTITY_SLOTS
 from flows.base import Flow, FlowContext, Invalid, Option, Outcome, Refused, Step
 
 YES, NO = "yes", "no"
+# What a message asks to be done (not facts of the case): not carried over when the request is refused.
+_REQUEST_SLOTS = frozenset({"action", "pledge", "filing_kind"})
 
 
 class FlowRunner:
     def __init__(self, out: TurnOutput, flows: Mapping[str, Flow], context: Any) -> None:
         self.declined: dict[str, Invalid] = {}  # step answers the last take could not accept, and why
+        self._started_with: Mapping[str, Any] = {}  # the understood slots a flow started with in this turn
         self.out = out
         self.flows = flows
         self._context = context  # () -> FlowContext, built lazily (it reads the clock and services)
@@ -51,7 +55,9 @@ class FlowRunner:
             self.out.say("engine/flow_unavailable", intent=f"flow:{name}")
             return
         self.out.mark(f"flow:{name}")
-        given = dict(understood.slots) if understood is not None else self.given_later(name)
+        earlier = {**self._asked_before(), **self.given_later(name)}
+        given = {**earlier, **understood.slots} if understood is not None else earlier
+        self._started_with = given
         ctx = replace(self._context(), said=given)
         if flow.on_start is not None:
             outcome = flow.on_start(ctx)
@@ -61,11 +67,11 @@ class FlowRunner:
                 return
         self.clear()
         self.conv.flow = name
-        prefilled = flow.prefilled(trigger, ctx)
+        prefilled = {**self._kept_after_refusal(flow, ctx), **flow.prefilled(trigger, ctx)}
         self.conv.slots = dict(prefilled)
         self.conv.filled = list(prefilled)
         self.declined = {}
-        if self.take(flow, given, ctx) and flow.echo is not None:
+        if self.take(flow, given, ctx, correct=bool(prefilled)) and flow.echo is not None:
             said = flow.echo(self.conv.slots, ctx)
             if said is not None:
                 self.out.say_all((said,))
@@ -78,17 +84,69 @@ class FlowRunner:
                 return
         self.prompt()
 
-    def _remember_for_later(self, name: str, given: Mapping[str, Any]) -> None:
-        """Slots said before a flow could start (bind first): kept, so they are not asked for again."""
+    def _remember_for_later(self, name: str, given: Mapping[str, Any], on: date | None = None) -> None:
+        """Slots said before a flow could start (bind first) or when it was refused: kept, so they are not
+        asked for again (a refused request's, only for the rest of that day)."""
         kept = {k: v for k, v in given.items() if k not in IDENTITY_SLOTS}
         if kept:
-            self.conv.pending = {**self.conv.pending, "given": {"flow": name, "slots": _storable(kept)}}
+            remembered = {"flow": name, "slots": _storable(kept), **({"on": on.isoformat()} if on else {})}
+            self.conv.pending = {**self.conv.pending, "given": remembered}
+
+    def _keep_after_refusal(self, flow: Flow, slots: Mapping[str, Any], ctx: FlowContext) -> None:
+        """The facts of a refused request (the place, the dates), kept for the rest of the day, so that asking
+        again another way ("那就按正常的办") does not ask for them again. The request itself, whatever the
+        rules refused and every choice made are not kept."""
+        # Facts are what was typed freely (a place, a date), never a choice, a confirmation or a signature.
+        typed = {step.slot for step in flow.steps if step.options is None and not step.sensitive}
+        facts = {
+            k: v
+            for k, v in slots.items()
+            if k in typed and not isinstance(v, bool) and not (isinstance(v, dict) and "refused" in v)
+        }
+        if facts:
+            kept = {"flow": flow.name, "on": ctx.today.isoformat(), "slots": _storable(facts)}
+            self.conv.pending = {**self.conv.pending, "refused": kept}
+        # Refused as it started: what the message said, but for the request itself (do what, by pledge or not)
+        said = {k: v for k, v in self._started_with.items() if k not in _REQUEST_SLOTS}
+        if said:
+            self._remember_for_later(flow.name, said, on=ctx.today)
+
+    def _kept_after_refusal(self, flow: Flow, ctx: FlowContext) -> dict[str, Any]:
+        kept = self.conv.pending.get("refused")
+        if not isinstance(kept, dict):
+            return {}
+        self.conv.pending = {k: v for k, v in self.conv.pending.items() if k != "refused"}
+        if kept.get("flow") != flow.name or kept.get("on") != ctx.today.isoformat():
+            return {}
+        steps = {step.slot for step in flow.steps}
+        return {k: v for k, v in dict(kept.get("slots") or {}).items() if k in steps}
+
+    def remember_asked(self, slots: Mapping[str, Any]) -> None:
+        """The facts of a question just answered ("上个月在北京协和住的院…还能补不"), kept for the rest of the
+        day: a request that follows ("那就给俺补办上") starts with them."""
+        facts = {k: v for k, v in slots.items() if k not in IDENTITY_SLOTS and k != "action"}
+        if facts:
+            on = self._context().today.isoformat()
+            self.conv.pending = {**self.conv.pending, "asked": {"on": on, "slots": _storable(facts)}}
+        elif "asked" in self.conv.pending:
+            self.conv.pending = {k: v for k, v in self.conv.pending.items() if k != "asked"}
+
+    def _asked_before(self) -> dict[str, Any]:
+        asked = self.conv.pending.get("asked")
+        if not isinstance(asked, dict):
+            return {}
+        self.conv.pending = {k: v for k, v in self.conv.pending.items() if k != "asked"}
+        if asked.get("on") != self._context().today.isoformat():
+            return {}
+        return dict(asked.get("slots") or {})
 
     def given_later(self, name: str) -> dict[str, Any]:
         given = self.conv.pending.get("given")
         if not isinstance(given, dict) or given.get("flow") != name:
             return {}
         self.conv.pending = {k: v for k, v in self.conv.pending.items() if k != "given"}
+        if given.get("on") and given["on"] != self._context().today.isoformat():
+            return {}
         return dict(given.get("slots") or {})
 
     # ---- filling -----------------------------------------------------------------------------------------
@@ -221,6 +279,7 @@ class FlowRunner:
         except Refused as refused:
             self.out.intent = f"refused:{flow.name}"
             self.out.say(refused.template, **refused.context)
+            self._keep_after_refusal(flow, slots, ctx)
             return
         self.outcome(outcome)
 
@@ -253,7 +312,9 @@ def _storable(slots: Mapping[str, Any]) -> dict[str, Any]:
     """Slots as JSON values (dates as ISO text, sets as lists, decimals as text)."""
     out: dict[str, Any] = {}
     for key, value in slots.items():
-        if isinstance(value, set | frozenset | tuple):
+        if is_dataclass(value) and hasattr(value, "name"):  # a place understood: its name, as said
+            value = value.name
+        elif isinstance(value, set | frozenset | tuple):
             value = sorted(str(v) for v in value)
         elif hasattr(value, "isoformat"):
             value = value.isoformat()

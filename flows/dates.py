@@ -5,7 +5,8 @@ Days: 2026年12月1日, 2026-12-1, 12月1号, 12.1, 12/1, 十二月一号, 去�
 11月底, 年底; months without a day (前年11月, 去年1月) through `find_months`. A date that leaves out its year
 (or month, or week) falls on the side `direction` says: "past" is the latest such day not after today
 ("10月8号出院"), "future" the earliest not before today ("12月10号开始"). Spans are positions in the text as
-typed. Holidays (元旦, 国庆) are not read. The tables are patterns for input, not user-facing text.
+typed. Fixed-date holidays are read as their first day (元旦, 五一 / 劳动节, 国庆, 今年国庆); the lunar ones
+(春节, 端午, 中秋) are not. The tables are patterns for input, not user-facing text.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ _CALENDAR = (
     # 年底, 去年底, 今年年底 (not 当年年底, 第二年年底: no day of their own)
     re.compile(r"(?P<ry>[去今明])?(?<![当二次每年])年年?[底末]"),
 )
+# Holidays on a fixed day of the year: their first day.
+_HOLIDAYS = {"元旦": (1, 1), "五一": (5, 1), "劳动节": (5, 1), "国庆": (10, 1), "国庆节": (10, 1)}
+_HOLIDAY = re.compile(rf"{_YEAR}?(?P<holiday>国庆节|{'|'.join(_HOLIDAYS)})")
 _RELATIVE_DAYS = {"大前天": -3, "大后天": 3, "前天": -2, "后天": 2, "昨天": -1, "昨日": -1}
 _RELATIVE_DAYS |= {"今天": 0, "今日": 0, "明天": 1, "明日": 1}
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
@@ -207,7 +211,18 @@ def _read(
         return _in_month(match, today, direction)
     if index == 4:
         return _year_end(match, today, direction)
+    if index == 5:
+        return _holiday(match, today, direction)
     return _relative(match, clean, today, direction)
+
+
+def _holiday(match: re.Match[str], today: dt.date, direction: Direction) -> _Mention:
+    month, day = _HOLIDAYS[match["holiday"]]
+    year = _year_of(match.groupdict(), today)
+    if year is not None:
+        return _Mention("day", dt.date(year, month, day), match.span())
+    days = [dt.date(today.year + n, month, day) for n in _outwards(direction, 2)]
+    return _Mention("day", _nearest(days, today, direction) or days[0], match.span())
 
 
 def _scan(text: str, today: dt.date, direction: Direction, strict: bool = True) -> list[_Mention]:
@@ -215,7 +230,7 @@ def _scan(text: str, today: dt.date, direction: Direction, strict: bool = True) 
     clean = fold(text)
     taken = [False] * len(clean)
     found: list[_Mention] = []
-    for index, pattern in enumerate((*_CALENDAR, *_RELATIVE)):
+    for index, pattern in enumerate((*_CALENDAR, _HOLIDAY, *_RELATIVE)):
         for match in pattern.finditer(clean):
             if any(taken[match.start() : match.end()]):
                 continue

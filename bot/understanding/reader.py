@@ -76,6 +76,11 @@ class Understander:
         chat = self._chitchat(canonical)
         if chat in ("thanks", "bye"):  # "行 谢谢啊" ends the talk even while a flow waits
             return Understood("chitchat", chitchat=chat, region=named)
+        request = self._request(canonical, slots)
+        if request is not None and request.target == "cmd:resume":  # "中 接着办": go on, not a yes
+            return Understood(
+                "do", target=request.target, slots=slots, region=named, search_text=canonical, explicit=True
+            )
         if state.flow is not None:
             answer = self._yes_no(canonical)
             if answer is not None:
@@ -86,7 +91,6 @@ class Understander:
         if whole in self.tables.confirm or whole in self.tables.deny:  # "对" / "不用" with nothing open
             act: ActKind = "confirm" if whole in self.tables.confirm else "deny"
             return Understood(act, slots=slots, region=named, search_text=canonical)
-        request = self._request(canonical, slots)
         if request is not None:
             act = "human" if request.target == "cmd:human" else "do"
             found = {**slots, "action": request.action} if request.action else dict(slots)
@@ -140,7 +144,7 @@ class Understander:
                 continue
             if asks and not request.strong:
                 continue
-            if any(need not in slots for need in request.needs):
+            if any(slots.get(need) in (None, False) for need in request.needs):
                 continue
             return request
         return None

@@ -86,7 +86,7 @@ _KIND_OF_PROOF = {
 }
 # A proof asked about ("要户口本不", "找医院开证明吗") or not at hand ("转诊证明医院还没给开") is not held.
 _NOT_HELD_AFTER = re.compile(
-    r"^.{0,4}?(?:还没|没有|没|不在|丢了|办不|过期|找|哪|咋|怎么)|^[^,\s]{0,4}(?:吗|么|不)\s*$"
+    r"^.{0,4}?(?:还没|没有|没|不在|丢了|办不|过期|找(?![着到见])|哪|咋|怎么)|^[^,\s]{0,4}(?:吗|么|不)\s*$"
 )
 _NOT_HELD_BEFORE = re.compile(r"(?:要|需要|得|提供|找|能|咋|怎么|怎样|哪里|哪儿)[^,\s]{0,4}$")
 _PROOFS = {
@@ -108,6 +108,11 @@ _PROOFS = {
 _PLEDGE = re.compile(
     r"承诺|(?:啥|什么)材料都没|材料都没|没有?材料|材料不全|材料不够|缺材料"
     r"|材料.{0,4}(?:回头|后面|以后|之后|过后|后边|晚点|过段时间)再?补|后补材料|先备上|先办上|先备着"
+)
+# The normal way, with the proofs: no pledge ("按正常的办", "材料都齐了", "不走承诺").
+_NO_PLEDGE = re.compile(
+    r"按?正常(?:的|流程)?(?:办|走|来|备)|不(?:走|用|要|办)承诺|不承诺|材料(?:都|已经|也)?(?:齐|全|备齐|准备好)了?"
+    r"|(?:有|带|拿)(?:齐)?材料"
 )
 # The trauma pledge (《外伤无第三方责任承诺书》, 第二十七条) is no pledge filing.
 _OTHER_PLEDGE = re.compile(r"外伤|受伤|摔伤|撞伤|第三方")
@@ -226,13 +231,21 @@ def destination(clean: str, region: str, places: Places) -> Destination | None:
     return places.find("".join(chars), region)
 
 
+def _pledge(clean: str) -> bool | None:
+    if _OTHER_PLEDGE.search(clean):
+        return None
+    if _NO_PLEDGE.search(clean):
+        return False
+    return True if said(_PLEDGE, clean) else None
+
+
 def filing_slots(clean: str, *, region: str, places: Places) -> dict[str, Any]:
     """action, filing_kind, proof, pledge and destination, each only when the sentence says it."""
     found: dict[str, Any] = {
         "action": action(clean, region, places),
         "filing_kind": filing_kind(clean, region, places),
         "proof": proof(clean, region, places),
-        "pledge": True if said(_PLEDGE, clean) and not _OTHER_PLEDGE.search(clean) else None,
+        "pledge": _pledge(clean),
         "destination": destination(clean, region, places),
         "place_role": place_role(clean),
     }

@@ -79,6 +79,11 @@ DAYS = [
     ("2月29日", "future", date(2028, 2, 29)),
     ("2月29日", "past", date(2024, 2, 29)),
     ("今天想问下10月8号出院的事", "past", date(2026, 10, 8)),  # the calendar date wins in its clause
+    ("元旦那天开始", "future", date(2027, 1, 1)),
+    ("元旦住的院", "past", date(2026, 1, 1)),
+    ("明年元旦", "past", date(2027, 1, 1)),
+    ("国庆节出院的", "past", date(2026, 10, 1)),
+    ("五一那天", "future", date(2027, 5, 1)),
 ]
 
 

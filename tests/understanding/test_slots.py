@@ -114,6 +114,8 @@ PROOFS = [  # a proof only long-term (or childbirth) filings ask for names that 
     case("有诊断书", proof="referral_certificate"),
     case("有母子健康手册", filing_kind="childbirth", proof="mother_child_handbook"),
     case("没有居住证 材料回头补", filing_kind="long_term", pledge=True),
+    case("户口本首页俺找着了 那就按正常的办", filing_kind="long_term", proof="resettlement", pledge=False),
+    case("材料都齐了 不走承诺", pledge=False),
     case(
         "居住证还没下来 先给我走个承诺备案 去海南住",
         action="new",
