@@ -3,7 +3,7 @@
 extract_slots(text, *, region, today, places) → only the keys the text says:
     identity   name (str), id_number (str, valid) or id_number_invalid (its reason), phone (str)
     filing     action (new | cancel | change | retroactive), filing_kind (long_term | childbirth | referral |
-               temporary, as the region names it), proof (Jilin's proofs), pledge (True; False for "按正常的办"),
+               temporary, as the region names it), proof (Jilin's proofs), pledge (True; False: 按正常办),
                destination (flows.destinations.Destination at filing granularity)
     dates      start, admitted_on, discharged_on, materials_complete_on (datetime.date); stay_days (int);
                stays (list of {"month": "YYYY-MM", "days": int})
