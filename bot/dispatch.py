@@ -222,6 +222,9 @@ class Turn:
                 return
             self._command("resume")
             return
+        if understood.target == "cmd:cancel":  # "那算了 先不弄了": leave what is open
+            self._command("cancel")
+            return
         if self.conv.flow and not self.conv.paused and self._in_flow(text, understood):
             return
         if understood.act == "human":
@@ -278,7 +281,12 @@ class Turn:
             if question and (understood.asks or _confident(understood)):
                 self._answer_in_flow(text, understood)
                 return True
+            if self.runner.restates(understood):
+                self.runner.prompt()
+                return True
             self.out.say(invalid.template, **invalid.context)
+            self.runner.prompt(again=True)
+            return True
         self.runner.prompt()
         return True
 

@@ -25,6 +25,7 @@ class FlowRunner:
     def __init__(self, out: TurnOutput, flows: Mapping[str, Flow], context: Any) -> None:
         self.declined: dict[str, Invalid] = {}  # step answers the last take could not accept, and why
         self._started_with: Mapping[str, Any] = {}  # the understood slots a flow started with in this turn
+        self._asked = ""  # the step this turn's message was taken as an answer to
         self.out = out
         self.flows = flows
         self._context = context  # () -> FlowContext, built lazily (it reads the clock and services)
@@ -187,6 +188,7 @@ class FlowRunner:
         step = flow.next_step(self.conv.slots, ctx)
         if step is None:
             return False
+        self._asked = step.slot
         # In a question ("承诺制备案有效期多久") the slot words name the topic, not the person's answers.
         given = {} if understood.act == "ask" and understood.asks else understood.slots
         if understood.act == "deny" and given and self.take(flow, given, ctx, correct=True):
@@ -198,6 +200,15 @@ class FlowRunner:
             self.take(flow, given, ctx)
             return True
         return bool(self.take(flow, given, ctx, correct=True))
+
+    def restates(self, understood: Understood) -> bool:
+        """The message only says again what the flow already has ("那就先承诺" after the pledge was chosen,
+        "那就按承诺的办"): nothing to refuse, the step is asked again."""
+        flow = self.flow()
+        if flow is None or flow.take is None or not understood.slots:
+            return False
+        inputs = flow.take(understood.slots, self.conv.slots, self._context())
+        return bool(inputs) and all(slot in self.conv.slots for slot in inputs)
 
     def answer_free_text(self, text: str) -> None:
         """The message as the answer to a free-text step (a name, a date, a place); explains a refusal."""
@@ -235,7 +246,8 @@ class FlowRunner:
         self.conv.filled = [*(s for s in self.conv.filled if s != slot), slot]
 
     # ---- asking and completing ---------------------------------------------------------------------------
-    def prompt(self, resumed: bool = False) -> None:
+    def prompt(self, resumed: bool = False, again: bool = False) -> None:
+        """Ask the next step (`again`: after the person's answer to it was refused)."""
         flow = self.flow()
         if flow is None:
             self.clear()
@@ -251,6 +263,8 @@ class FlowRunner:
         if step is None:
             self.complete(flow, ctx)
             return
+        if again and not step.repeat and step.slot == self._asked:
+            return  # the refusal said what to reply; a long text is not sent twice
         self._note(flow, ctx)
         extra = dict(step.prompt_context(self.conv.slots, ctx)) if step.prompt_context else {}
         options = step.options(self.conv.slots, ctx) if step.options else ()

@@ -136,6 +136,7 @@ class Step:
     prompt_context: ContextFn | None = None
     sensitive: bool = False
     asked: bool = True  # False: filled only from what the person says unprompted (their own local ratio)
+    repeat: bool = True  # False: an answer refused is told why, without the whole prompt again
 
 
 @dataclass(frozen=True)

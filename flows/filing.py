@@ -399,6 +399,8 @@ def take(given: Mapping[str, Any], slots: Slots, ctx: FlowContext) -> dict[str, 
         kind = None
     can_pledge = bool(policy.pledge_label) and policy.pledge_months is not None
     if "action" in slots and not action:
+        if pledge and slots["action"] == PLEDGE:
+            out["action"] = PLEDGE  # "那就先承诺": what was chosen, said again
         kind, pledge = None, False  # once chosen, the kind of request changes only when said again
     destination = given.get("destination")
     if action == "change" and destination is not None and _is_home(destination, ctx):
@@ -672,6 +674,7 @@ FLOW = Flow(
             parse_pledge_reply,
             when=_open(_is_pledge),
             prompt_context=_pledge_prompt,
+            repeat=False,
         ),
         Step(
             "confirm",

@@ -15,8 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _template_msgids() -> set[str]:
     method_map = [("**.j2", "jinja2"), ("**.html", "jinja2")]
-    options = {"**.j2": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"},
-               "**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"}}
+    options = {
+        "**.j2": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"},
+        "**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"},
+    }
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(CONTENT / "templates"), method_map=method_map, options_map=options

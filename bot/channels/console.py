@@ -28,6 +28,7 @@ def run_console(
 ) -> None:
     stdin = stdin or sys.stdin  # read at call time: pytest and other callers swap sys.stdin
     stdout = stdout or sys.stdout
+
     def send(kind: str, text: str = "", event: str = "") -> None:
         inbound = Inbound(
             channel="console",

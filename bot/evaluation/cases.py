@@ -15,15 +15,19 @@ from bot.knowledge.models import CATEGORIES
 
 # The FAQ's categories, and what else people do: ask about their own records, ask to do or compute
 # something, switch region, ask for a person, chat, ask what is not ours, write in English.
-SINGLE_CATEGORIES = CATEGORIES[: CATEGORIES.index("staff")] + CATEGORIES[CATEGORIES.index("staff") + 1 :] + (
-    "status",
-    "do",
-    "compute",
-    "region",
-    "handoff",
-    "chitchat",
-    "out_of_scope",
-    "english",
+SINGLE_CATEGORIES = (
+    CATEGORIES[: CATEGORIES.index("staff")]
+    + CATEGORIES[CATEGORIES.index("staff") + 1 :]
+    + (
+        "status",
+        "do",
+        "compute",
+        "region",
+        "handoff",
+        "chitchat",
+        "out_of_scope",
+        "english",
+    )
 )
 
 

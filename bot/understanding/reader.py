@@ -77,7 +77,7 @@ class Understander:
         if chat in ("thanks", "bye"):  # "行 谢谢啊" ends the talk even while a flow waits
             return Understood("chitchat", chitchat=chat, region=named)
         request = self._request(canonical, slots)
-        if request is not None and request.target == "cmd:resume":  # "中 接着办": go on, not a yes
+        if request is not None and request.target in ("cmd:resume", "cmd:cancel"):  # "中 接着办", "那算了"
             return Understood(
                 "do", target=request.target, slots=slots, region=named, search_text=canonical, explicit=True
             )
@@ -165,7 +165,10 @@ class Understander:
         if top_score < OFF_TOPIC_SCORE and not self.tables.domain_words.search(searched):
             chosen = select(())  # nothing about medical insurance in it: say so rather than guess
         common: dict[str, Any] = {
-            "slots": slots, "region": named, "ranking": ranking, "search_text": searched
+            "slots": slots,
+            "region": named,
+            "ranking": ranking,
+            "search_text": searched,
         }
         top = chosen.top
         if (chosen.choice == "fallback" or top is None) and not state.flow and _files(slots):

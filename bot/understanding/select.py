@@ -41,7 +41,7 @@ def select(ranking: Sequence[Candidate]) -> Selection:
     close = [c for c in rest if c.score >= top.score * CLOSE_RATIO and c.score >= FLOOR]
     if top.score < SURE and close and all(c.kind == "faq" for c in (top, *close)):
         return Selection("menu", top, menu=(top, *close)[:MAX_MENU])
-    related = tuple(
-        c for c in rest if c.kind == "faq" and c.score >= max(FLOOR, top.score * RELATED_RATIO)
-    )[:MAX_RELATED]
+    related = tuple(c for c in rest if c.kind == "faq" and c.score >= max(FLOOR, top.score * RELATED_RATIO))[
+        :MAX_RELATED
+    ]
     return Selection("answer", top, related=related if top.kind == "faq" else ())

@@ -159,9 +159,7 @@ def test_the_stored_row_holds_no_personal_data_in_the_clear(client, engine):
     stored = " ".join(str(value) for value in row.values())
     for value in (person["name"], person["id_number"], person["phone"], person["address"]):
         assert value not in stored
-    assert row["key_id"] == engine.cipher.current and row["text_enc"].startswith(
-        row["key_id"] + ":"
-    )
+    assert row["key_id"] == engine.cipher.current and row["text_enc"].startswith(row["key_id"] + ":")
     assert client.get(f"/pledges/verify/{code}").json()["unaltered"] is True
 
 

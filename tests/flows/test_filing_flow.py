@@ -148,6 +148,40 @@ def test_a_second_pledge_is_refused_with_its_rule(engine):
     assert "第六条（二）" in refused
 
 
+def test_a_refused_request_keeps_its_place_for_the_ordinary_filing(engine):
+    chat = bind(engine, demo("demo1"))  # an open pledge: a second one is refused
+    refused = chat.say("再给俺办一个哈尔滨的备案 那是俺户籍地 材料先不交 承诺行不")
+    assert "第六条（二）" in refused
+    again = chat.say("户口本首页俺找着了 那就按正常的办")
+    assert "哈尔滨市" in again and "去哪里就医" not in again
+    summary = chat.say("12月10号开始")
+    assert "哈尔滨市" in summary and "户籍地" in summary and "异地安置" in summary
+    chat.say("否")
+
+
+def test_the_facts_of_a_question_carry_into_the_request_that_follows(engine):
+    chat = bind(engine, demo("demo3"))
+    chat.say("上个月在北京协和住的院 走之前吉大一院给开了转诊 当时忘备案了 现在出院了还能补不")
+    started = chat.say("那就给俺补办上 转诊证明在呢")
+    assert "北京市" in started and "去哪里就医" not in started
+    summary = chat.say("11月3号住进去的")
+    assert "转诊转院备案" in summary and "2026年11月3日" in summary
+    assert "没有提交" in chat.say("否")
+
+
+def test_a_pledge_text_is_not_sent_twice_and_saying_the_choice_again_is_no_error(engine):
+    chat = bind(engine, demo("demo3"))
+    chat.say("俺想去海南过冬 办个长期备案 可俺啥材料都没有 咋整")
+    again = chat.say("那就先承诺 材料回头俺再补")
+    assert "没看懂" not in again and "从哪天开始" in again
+    assert "承诺书" in chat.say("下周一开始")
+    reminder = chat.say("对 确认")
+    assert "我承诺" in reminder and "本人所述信息真实" not in reminder
+    left = chat.say("那算了 先不弄了")
+    assert "已取消" in left
+    assert "没有需要继续的事项" in chat.say("继续")
+
+
 def test_open_pledge_cannot_be_changed(engine):
     chat = bind(engine, demo("demo1"))
     refused = _file(chat, Pick("变更"), Pick("海南省"))
