@@ -205,10 +205,17 @@ class FlowRunner:
         """The message only says again what the flow already has ("那就先承诺" after the pledge was chosen,
         "那就按承诺的办"): nothing to refuse, the step is asked again."""
         flow = self.flow()
-        if flow is None or flow.take is None or not understood.slots:
+        if flow is None or flow.take is None or not understood.slots or understood.asks:
             return False
-        inputs = flow.take(understood.slots, self.conv.slots, self._context())
-        return bool(inputs) and all(slot in self.conv.slots for slot in inputs)
+        ctx = self._context()
+        inputs = flow.take(understood.slots, self.conv.slots, ctx)
+        if not inputs or any(slot not in self.conv.slots for slot in inputs):
+            return False
+        for slot, value in inputs.items():
+            accepted = self._accept(flow.step(slot), value, ctx)
+            if isinstance(accepted, Invalid) or accepted != self.conv.slots[slot]:
+                return False
+        return True
 
     def answer_free_text(self, text: str) -> None:
         """The message as the answer to a free-text step (a name, a date, a place); explains a refusal."""
