@@ -172,7 +172,7 @@ def take(given: Mapping[str, Any], _slots: Slots, _ctx: FlowContext) -> dict[str
         out["discharged_on"] = iso(given["discharged_on"])
     reasons = set(given.get("reasons") or ())
     kind = given.get("filing_kind")
-    if "no_referral" in reasons:
+    if reasons & {"no_referral", "unfiled"}:
         out["category"] = "unfiled"
     elif "emergency" in reasons:
         out["category"] = "emergency"

@@ -45,10 +45,18 @@ def ratio_view(slots: Slots, ctx: FlowContext) -> dict[str, Any] | None:
         return None
     own = slots.get("local_ratio")
     local = Decimal(str(own)) if own is not None else None
-    found = remote_ratio(policy.rules, facts_of(slots), ctx.today, local)
+    facts = facts_of(slots)
+    found = remote_ratio(policy.rules, facts, ctx.today, local)
+    assumed = None
+    if "category" not in facts and not found.rules:
+        # Where every short stay pays a first share (Dezhou's 10%), say so before the category is known.
+        temporary = remote_ratio(policy.rules, {**facts, "category": "temporary"}, ctx.today, local)
+        if temporary.first_self_pay:
+            found, assumed = temporary, "temporary"
     if not found.rules and local is None:
         return None
     return {
+        "assumed_category": assumed,
         "local_pct": _pct(found.local_ratio),
         "ratio_pct": _pct(found.ratio),
         "first_pct": _pct(found.first_self_pay) if found.first_self_pay else None,

@@ -367,7 +367,9 @@ def _summary(slots: Slots, ctx: FlowContext) -> Mapping[str, Any]:
     if "destination" in slots:
         context["destination_name"] = slots["destination"]["name"]
     roles = {r.value: r.label for r in policy.place_roles}
-    context["place_role_label"] = roles.get(str(place_role_of(slots, ctx) or ""), "")
+    role = str(place_role_of(slots, ctx) or "")
+    context["place_role_label"] = roles.get(role, "")
+    context["place_role_household"] = role == "household"
     return context
 
 

@@ -101,8 +101,9 @@ class Understander:
         if not _WORDS.search(searched):  # only numbers, identity values or nothing
             given: ActKind = "give" if slots else "none"
             return Understood(given, slots=slots, region=named, search_text=searched)
-        ranked = self._ranked(searched, slots, named, working, on, audience, state)
-        return replace(ranked, asks=self._asks(canonical))
+        asks = self._asks(canonical)
+        ranked = self._ranked(searched, slots, named, working, on, audience, state, asks)
+        return replace(ranked, asks=asks)
 
     # ---- acts --------------------------------------------------------------------------------------------
     def _yes_no(self, canonical: str) -> ActKind | None:
@@ -158,11 +159,13 @@ class Understander:
         on: date,
         audience: Audience,
         state: State,
+        asks: bool,
     ) -> Understood:
         ranking = tuple(self.index.rank(searched, region=working, audience=audience, on=on))
         chosen = select(ranking)
         top_score = ranking[0].score if ranking else 0.0
-        if top_score < OFF_TOPIC_SCORE and not self.tables.domain_words.search(searched):
+        off_topic = top_score < OFF_TOPIC_SCORE and not self.tables.domain_words.search(searched)
+        if off_topic:
             chosen = select(())  # nothing about medical insurance in it: say so rather than guess
         common: dict[str, Any] = {
             "slots": slots,
@@ -171,8 +174,9 @@ class Understander:
             "search_text": searched,
         }
         top = chosen.top
-        if (chosen.choice == "fallback" or top is None) and not state.flow and _files(slots):
-            # "北京居住证俺有 那就用这个": what is said is what a filing needs
+        unanswered = chosen.choice == "fallback" or top is None
+        if unanswered and not state.flow and not asks and _files(slots):
+            # "北京居住证俺有 那就用这个": what is said is what a filing needs (a question is not a request)
             return Understood("do", target="flow:filing", **common)
         if chosen.choice == "fallback" or top is None:
             left: ActKind = "give" if slots and state.flow else "none"

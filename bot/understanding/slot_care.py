@@ -3,8 +3,8 @@
 "职工医保 忘带卡了没直接结" → scheme employee, reasons {own_fault}; "急诊留观了一晚上" → service
 emergency_observation (settled as inpatient, 吉林省优化五类医保服务20条便民举措 第7条), reasons
 {emergency}; "三甲医院" → hospital_level 3. The reasons are the ones the benefit rules weigh
-(吉医保发〔2019〕34号 第二至五项): no_referral, own_fault, emergency, system_fault. The tables are patterns
-for input, not user-facing text.
+(吉医保发〔2019〕34号 第二至五项): no_referral, unfiled, own_fault, emergency, system_fault. The tables are
+patterns for input, not user-facing text.
 """
 
 from __future__ import annotations
@@ -49,6 +49,9 @@ _REASONS = {
     "own_fault": re.compile(
         r"忘带|忘了带|忘记带|没带(?:医保卡|社保卡|卡|身份证|医保码|电子凭证)|自己(?:的)?原因|个人原因|我的原因"
         r"|没(?:开通|激活)(?:医保码|电子凭证)"
+    ),
+    "unfiled": re.compile(
+        r"(?:没|没有|未|没去|没给|忘了?|忘记)(?:办|做)?(?:备案|备过案|备上案|登记备案)|不备案|啥手续(?:都|也)?没办"
     ),
     "emergency": re.compile(r"急诊|急病|急症|抢救|急救|突发|救护车|(?:打|叫|拨)了?120|120(?:急救|救护|拉)"),
     "system_fault": re.compile(

@@ -54,7 +54,12 @@ FILING = [
     case("备案地换到广州", action="change", destination="广州市"),
     case("我想变更一下备案", action="change"),
     case("我从单位职工医保换成了居民医保 原来的备案还管用吗", scheme="resident"),
-    case("人都出院了才想起来没备案 能补办吗", action="retroactive", service="inpatient"),
+    case(
+        "人都出院了才想起来没备案 能补办吗",
+        action="retroactive",
+        service="inpatient",
+        reasons=frozenset({"unfiled"}),
+    ),
     case("看完病再去补备案行不行", action="retroactive"),
     case(
         "补办一个转诊备案 10月8号开始的",
